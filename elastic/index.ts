@@ -1,0 +1,6 @@
+/** Elasticsearch objects this project defines: index lifecycle and templates, as plain data. */
+import type { Resource } from '../scripts/provision/resources.js';
+
+export function elasticResources(): Resource[] {
+  return [];
+}

@@ -1,0 +1,5 @@
+import type { Resource } from '../../scripts/provision/resources.js';
+
+export function dashboards(): Resource[] {
+  return [];
+}

@@ -1,0 +1,9 @@
+/** Every Kibana object this project defines, as plain data for the provisioning engine. */
+import type { Resource } from '../scripts/provision/resources.js';
+import { dataViews } from './data-views.js';
+import { savedSearches } from './saved-searches.js';
+import { dashboards } from './dashboards/index.js';
+
+export function kibanaResources(): Resource[] {
+  return [...dataViews(), ...savedSearches(), ...dashboards()];
+}
