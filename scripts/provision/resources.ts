@@ -129,7 +129,32 @@ export interface RuleResource extends ResourceBase<'kibana.rule'> {
   };
 }
 
+/**
+ * Body of `POST /api/fleet/agent_policies` (with `id`). On ECK the agents' policy may instead be
+ * preconfigured in kibana.yml; the engine then only manages the package policies.
+ */
+export interface AgentPolicyResource extends ResourceBase<'fleet.agent_policy'> {
+  readonly body: Readonly<Record<string, unknown>> & { readonly name: string; readonly namespace: string };
+}
+
+/**
+ * Body of `POST /api/fleet/package_policies` (simplified format: `inputs` keyed by
+ * `<policy_template>-<input type>`, streams keyed by dataset), with `id`. `package.version` is left
+ * out: the engine installs the package and fills in the installed version.
+ */
+export interface PackagePolicyResource extends ResourceBase<'fleet.package_policy'> {
+  readonly body: Readonly<Record<string, unknown>> & {
+    readonly name: string;
+    readonly namespace: string;
+    readonly policy_ids: readonly string[];
+    readonly package: { readonly name: string };
+    readonly force?: boolean;
+  };
+}
+
 export type Resource =
+  | AgentPolicyResource
+  | PackagePolicyResource
   | IlmPolicyResource
   | ComponentTemplateResource
   | IngestPipelineResource
@@ -149,6 +174,8 @@ export const KIND_ORDER: readonly ResourceKind[] = [
   'es.ilm_policy',
   'es.ingest_pipeline',
   'es.component_template',
+  'fleet.agent_policy',
+  'fleet.package_policy',
   'kibana.data_view',
   'kibana.saved_object',
   'kibana.connector',

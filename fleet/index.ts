@@ -1,0 +1,6 @@
+/** Fleet agent and package policies, as plain data (applied through the Fleet API by the engine). */
+import type { Resource } from '../scripts/provision/resources.js';
+
+export function fleetResources(): Resource[] {
+  return [];
+}
