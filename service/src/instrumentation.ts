@@ -1,0 +1,158 @@
+/**
+ * Tracing bootstrap, loaded before the application with `node --import ./dist/instrumentation.js`.
+ *
+ * - APM_AGENT=otel (default): the OpenTelemetry Node SDK with the HTTP instrumentation only, a batch
+ *   span processor and the OTLP exporter chosen by OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. Started only
+ *   when an OTLP endpoint is configured and OTEL_SDK_DISABLED is not true; otherwise nothing is loaded.
+ * - APM_AGENT=elastic: elastic-apm-node, configured by its ELASTIC_APM_* variables, with its
+ *   OpenTelemetry bridge so the application's @opentelemetry/api calls create Elastic spans.
+ * - APM_AGENT=none: no tracing.
+ *
+ * Invalid configuration is not reported here: main.ts reports every problem and exits.
+ * Only core modules are instrumented (http, patched through require hooks), so no ESM loader hook
+ * (import-in-the-middle) is registered: it would wrap every ES module for nothing.
+ */
+import { createRequire } from 'node:module';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { registerAgent } from './telemetry/agent.js';
+import { PROBE_ROUTES } from './telemetry/registry.js';
+
+const PROBE_PATHS = new Set<string>(PROBE_ROUTES);
+const require = createRequire(import.meta.url);
+
+/** True for probe requests (health, readiness, metrics), which are never traced. */
+export function isProbePath(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  const q = url.indexOf('?');
+  return PROBE_PATHS.has(q === -1 ? url : url.slice(0, q));
+}
+
+/** Forwards OpenTelemetry diagnostics to the service logger at warn, at most `burst` lines per minute. */
+function rateLimitedDiag(logger: Logger, burst = 5, windowMs = 60_000) {
+  let windowStart = 0;
+  let count = 0;
+  let suppressed = 0;
+  const log = (level: 'error' | 'warn', message: string, args: unknown[]): void => {
+    const now = Date.now();
+    if (now - windowStart >= windowMs) {
+      if (suppressed > 0) logger.warn({ 'event.action': 'otel-diag', suppressed }, 'OpenTelemetry diagnostics suppressed in the last minute');
+      windowStart = now;
+      count = 0;
+      suppressed = 0;
+    }
+    if (count >= burst) {
+      suppressed++;
+      return;
+    }
+    count++;
+    const detail = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    logger.warn({ 'event.action': 'otel-diag', 'log.origin.level': level }, `OpenTelemetry: ${message}${detail ? ` ${detail}` : ''}`);
+  };
+  return {
+    error: (message: string, ...args: unknown[]) => log('error', message, args),
+    warn: (message: string, ...args: unknown[]) => log('warn', message, args),
+    info: () => undefined,
+    debug: () => undefined,
+    verbose: () => undefined,
+  };
+}
+
+async function startOpenTelemetry(config: Config, logger: Logger): Promise<void> {
+  const [{ diag, DiagLogLevel }, { NodeSDK }, { HttpInstrumentation }, resources] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/resources'),
+  ]);
+  diag.setLogger(rateLimitedDiag(logger), DiagLogLevel.WARN);
+
+  // Each exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _CERTIFICATE / _TIMEOUT itself.
+  let traceExporter;
+  switch (config.tracing.protocol) {
+    case 'grpc':
+      traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+      break;
+    case 'http/json':
+      traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+      break;
+    default:
+      traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+  }
+
+  const { service } = config;
+  const sdk = new NodeSDK({
+    // Defaults from the configuration; OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME (detected) override them.
+    resource: resources.defaultResource().merge(
+      resources.resourceFromAttributes({
+        'service.name': service.name,
+        'service.version': service.version,
+        'service.instance.id': service.nodeName,
+        'deployment.environment.name': service.environment,
+        // Older name, still the one APM Server maps to service.environment.
+        'deployment.environment': service.environment,
+      }),
+    ),
+    serviceName: service.name,
+    traceExporter,
+    // Metrics are scraped from /metrics and logs go to stdout: no OTLP metric or log pipelines.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => isProbePath(req.url),
+        // The service makes no outgoing calls of its own; the exporter's own requests stay untraced.
+        disableOutgoingRequestInstrumentation: true,
+      }),
+    ],
+  });
+  sdk.start();
+  // Patch http now, whatever order the application imports it in.
+  require('http');
+  require('https');
+  registerAgent('otel', () => sdk.shutdown());
+  logger.debug(
+    { 'event.action': 'tracing-start', protocol: config.tracing.protocol, endpoint: config.tracing.tracesEndpoint },
+    'OpenTelemetry tracing started',
+  );
+}
+
+async function startElasticApm(config: Config, logger: Logger): Promise<void> {
+  const apm = (await import('elastic-apm-node')).default;
+  apm.start({
+    // ELASTIC_APM_* variables take precedence over these defaults.
+    serviceName: config.service.name,
+    serviceVersion: config.service.version,
+    environment: config.service.environment,
+    serviceNodeName: config.service.nodeName,
+    transactionIgnoreUrls: [...PROBE_ROUTES],
+    opentelemetryBridgeEnabled: true,
+    // main.ts owns uncaught exceptions (log, flush, exit 1).
+    captureExceptions: false,
+    logger: logger.child({ 'log.logger': 'elastic-apm-node' }),
+  });
+  require('http');
+  require('https');
+  registerAgent('elastic', async () => {
+    await new Promise<void>((resolve) => apm.flush(() => resolve()));
+    await apm.destroy();
+  });
+}
+
+let config: Config | undefined;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+}
+
+if (config !== undefined && config.tracing.agent !== 'none') {
+  const logger = createLogger(config);
+  try {
+    if (config.tracing.agent === 'elastic') await startElasticApm(config, logger);
+    else if (config.tracing.otelEnabled) await startOpenTelemetry(config, logger);
+  } catch (error) {
+    // Tracing must never keep the service from serving.
+    logger.error({ err: error, 'event.action': 'tracing-start' }, 'tracing could not be started; continuing without it');
+  }
+}

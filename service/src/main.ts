@@ -1,0 +1,66 @@
+/**
+ * Entry point: load the configuration, start the server, and shut down gracefully on SIGTERM/SIGINT.
+ * Exit codes: 0 after a graceful shutdown, 2 on invalid configuration, 1 on any other failure.
+ * Tracing is bootstrapped before this module by `--import ./instrumentation.(ts|js)`.
+ */
+import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig } from './config.js';
+import { createLogger, flushLogger } from './logger.js';
+import { startServer } from './server.js';
+import { shutdownTelemetry } from './telemetry/agent.js';
+
+/** Upper bound for flushing telemetry on exit, so an unreachable collector cannot hold the pod. */
+const TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`sample-service: ${error.message}\n`);
+      process.exitCode = CONFIG_ERROR_EXIT_CODE;
+      return;
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config);
+  const crash = (error: unknown, origin: string): void => {
+    logger.fatal({ err: error, 'event.action': origin }, 'fatal error: exiting');
+    flushLogger(logger);
+    process.exit(1);
+  };
+  process.on('uncaughtException', (error) => crash(error, 'uncaughtException'));
+  process.on('unhandledRejection', (error) => crash(error, 'unhandledRejection'));
+
+  let running;
+  try {
+    running = await startServer(config, { logger });
+  } catch (error) {
+    crash(error, 'startup');
+    return;
+  }
+
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      logger.warn({ 'event.action': 'shutdown', signal }, 'second signal: exiting now');
+      flushLogger(logger);
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info({ 'event.action': 'shutdown', signal }, 'signal received');
+    void running
+      .shutdown()
+      .then(() => shutdownTelemetry(TELEMETRY_FLUSH_TIMEOUT_MS))
+      .then(() => {
+        logger.info({ 'event.action': 'shutdown' }, 'shutdown complete');
+        flushLogger(logger);
+        process.exit(0);
+      }, (error: unknown) => crash(error, 'shutdown'));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+await main();
