@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { median, summarise, TABLE_COLUMNS, formatTable, type BenchReport } from './report.js';
+import { roundOrder, type Measurement } from './runner.js';
+import { startSink } from './sink.js';
+import { loadVariantFile, REPO_ROOT, selectVariants, VARIANTS, VariantError } from './variants.js';
+
+const run = promisify(execFile);
+
+test('the median of an odd and an even number of values', () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('rounds rotate the variant order so every variant runs first once', () => {
+  const names = ['bare', 'a', 'b'];
+  assert.deepEqual(roundOrder(names, 0), ['bare', 'a', 'b']);
+  assert.deepEqual(roundOrder(names, 1), ['a', 'b', 'bare']);
+  assert.deepEqual(roundOrder(names, 3), ['bare', 'a', 'b']);
+});
+
+function measurement(variant: string, round: number, rps: number, p99: number): Measurement {
+  return {
+    variant,
+    round,
+    load: { requestsPerSecond: rps, latencyP50Ms: p99 / 4, latencyP99Ms: p99, latencyMeanMs: p99 / 3, requests: rps, status2xx: rps, non2xx: 0, errors: 0, timeouts: 0, durationSeconds: 1 },
+    cpuPercent: 100,
+    cpuMicrosPerRequest: 1e6 / rps,
+    rssPeakMiB: 100,
+    logLinesPerRequest: variant === 'bare' ? 0 : 1,
+    logBytesPerRequest: 0,
+    exported: {},
+  };
+}
+
+test('ratios to bare are taken within each round, then the median across rounds', () => {
+  const variants = selectVariants(['bare', 'otel']);
+  // Round 2 is slow for both: per-round ratios stay 0.5 although the absolute numbers halve.
+  const ms = [measurement('bare', 1, 1000, 10), measurement('otel', 1, 500, 20), measurement('bare', 2, 400, 40), measurement('otel', 2, 200, 80), measurement('bare', 3, 1000, 10), measurement('otel', 3, 500, 20)];
+  const report = summarise(variants, ms, { durationSeconds: 1, warmupSeconds: 0, connections: 1, rounds: 3, path: '/api/users' }, { cpus: 2, cpuModel: 'x', totalMemoryMiB: 1, node: '20', platform: 'linux' });
+  const otel = report.variants.find((v) => v.variant === 'otel');
+  assert.equal(otel?.requestsPerSecond, 500);
+  assert.equal(otel?.vsBare.throughput, 0.5);
+  assert.equal(otel?.vsBare.latencyP99, 2);
+  assert.equal(report.target.met, false);
+  const table = formatTable(report);
+  assert.match(table, /target \(otel >= 0\.6x bare throughput, p99 <= 1\.5x bare\): NOT MET/);
+});
+
+test('a variant file extends catalogue variants and rejects unknown bases', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-variants-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const good = join(dir, 'good.json');
+  writeFileSync(good, JSON.stringify([{ name: 'otel-bsp', base: 'otel', env: { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1024' }, serviceDir: 'copy' }]));
+  const [v] = loadVariantFile(good);
+  assert.equal(v?.kind, 'service');
+  assert.equal(v?.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, '1024');
+  assert.equal(v?.env.APM_AGENT, VARIANTS.otel?.env.APM_AGENT);
+  assert.equal(v?.serviceDir, join(dir, 'copy'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify([{ name: 'x', base: 'nope' }, { name: 'Bad Name', base: 'otel' }]));
+  assert.throws(() => loadVariantFile(bad), (err: Error) => err instanceof VariantError && /\[0\]\.base/.test(err.message) && /\[1\]\.name/.test(err.message));
+  assert.throws(() => selectVariants(['bare', 'missing']), /unknown variant\(s\): missing/);
+});
+
+test('the sink answers OTLP with 200, APM intake with 202, and serves APM server info and agent config', async (t) => {
+  const sink = await startSink();
+  t.after(() => sink.close());
+  const otlp = await fetch(`${sink.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array([10, 0]) });
+  assert.equal(otlp.status, 200);
+  assert.equal(otlp.headers.get('content-type'), 'application/x-protobuf');
+  assert.equal((await otlp.arrayBuffer()).byteLength, 0);
+  const otlpJson = await fetch(`${sink.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+  assert.deepEqual(await otlpJson.json(), {});
+  const intake = await fetch(`${sink.url}/intake/v2/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"metadata":{}}\n' });
+  assert.equal(intake.status, 202);
+  await intake.arrayBuffer();
+  const info = (await (await fetch(`${sink.url}/`)).json()) as { version?: string };
+  assert.match(info.version ?? '', /^\d+\.\d+\.\d+$/);
+  const config = await fetch(`${sink.url}/config/v1/agents?service.name=sample-service`);
+  assert.equal(config.status, 200);
+  assert.deepEqual(await config.json(), {});
+  const missing = await fetch(`${sink.url}/v1/nothing`, { method: 'POST', body: 'x' });
+  assert.equal(missing.status, 404);
+  await missing.arrayBuffer();
+  const stats = sink.stats();
+  assert.deepEqual(stats['otlp-traces'], { requests: 2, bytes: 2 + '{"resourceSpans":[]}'.length });
+  assert.equal(stats['apm-intake']?.requests, 1);
+});
+
+test('a short bench round of bare and full OpenTelemetry prints the table, writes the JSON and serves requests in every variant', { timeout: 180_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const jsonFile = join(dir, 'out.json');
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/bench/cli.ts', '--variants', 'bare,otel', '--rounds', '1', '--duration', '1', '--warmup', '1', '--connections', '10', '--json', jsonFile],
+    { cwd: REPO_ROOT, timeout: 170_000, killSignal: 'SIGTERM', maxBuffer: 10 * 1024 * 1024 },
+  );
+  const lines = stdout.trim().split('\n');
+  const header = lines.find((l) => l.startsWith('variant'));
+  assert.ok(header !== undefined, `no table header in:\n${stdout}`);
+  for (const col of TABLE_COLUMNS) assert.ok(header.includes(col), `column ${col} missing`);
+  assert.ok(lines.some((l) => /^bare\s+\d+\s+1\.00x/.test(l)), `no bare row in:\n${stdout}`);
+  assert.ok(lines.some((l) => /^otel\s+\d+\s+\d+\.\d\dx/.test(l)), `no otel row in:\n${stdout}`);
+  assert.match(stdout, /^target \(otel /m);
+
+  const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchReport;
+  assert.deepEqual(report.variants.map((v) => v.variant), ['bare', 'otel']);
+  assert.equal(report.settings.rounds, 1);
+  assert.equal(report.measurements.length, 2);
+  assert.ok(report.machine.cpus >= 1);
+  for (const v of report.variants) {
+    assert.ok(v.requests > 0, `${v.variant} served no requests`);
+    assert.equal(v.non2xx, 0, `${v.variant} answered non-2xx`);
+    assert.ok(v.requestsPerSecond > 0 && v.latencyP99Ms >= v.latencyP50Ms);
+    assert.ok(v.cpuPercent > 0 && v.rssPeakMiB > 0, `${v.variant}: CPU and RSS were not sampled`);
+    assert.ok(typeof v.vsBare.throughput === 'number');
+  }
+  const bare = report.variants[0];
+  const otel = report.variants[1];
+  assert.ok((bare?.logLinesPerRequest ?? 1) < 0.01, 'the bare app logs nothing per request');
+  // The service writes one ECS access log line per request (plus a few start/stop lines).
+  assert.ok((otel?.logLinesPerRequest ?? 0) >= 1, `otel wrote ${otel?.logLinesPerRequest} log lines per request`);
+  // The batch span processor exports as soon as 512 spans are queued: beyond 1024 requests in the
+  // measured second at least one export must have reached the sink.
+  if ((otel?.requests ?? 0) >= 1024) assert.ok((otel?.exported['otlp-traces']?.bytes ?? 0) > 0, 'no spans reached the OTLP sink');
+});

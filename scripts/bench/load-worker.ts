@@ -1,0 +1,73 @@
+/**
+ * The load generator as a child process of the bench (autocannon), so generating load never
+ * competes with the measured process inside one event loop. Controlled over IPC:
+ *   -> { type: 'run', id, url, connections, durationSeconds, timeoutSeconds }
+ *   <- { type: 'result', id, result } | { type: 'error', id, message }
+ * Exits when the bench disconnects.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadRequest {
+  readonly type: 'run';
+  readonly id: number;
+  readonly url: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** Per-request timeout (autocannon counts timeouts separately). */
+  readonly timeoutSeconds: number;
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMeanMs: number;
+  readonly requests: number;
+  readonly status2xx: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly durationSeconds: number;
+}
+
+export type LoadReply =
+  | { readonly type: 'result'; readonly id: number; readonly result: LoadResult }
+  | { readonly type: 'error'; readonly id: number; readonly message: string };
+
+async function run(req: LoadRequest): Promise<LoadResult> {
+  const r = await autocannon({
+    url: req.url,
+    connections: req.connections,
+    duration: req.durationSeconds,
+    timeout: req.timeoutSeconds,
+    pipelining: 1,
+  });
+  return {
+    // Total over the measured wall time: not the mean of per-second samples, which ignores a partial last second.
+    requestsPerSecond: r.requests.total / r.duration,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    latencyMeanMs: r.latency.average,
+    requests: r.requests.total,
+    status2xx: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    durationSeconds: r.duration,
+  };
+}
+
+if (process.send === undefined) {
+  console.error('load-worker.ts is started by the bench over IPC (child_process.fork)');
+  process.exit(2);
+}
+process.on('message', (m: LoadRequest) => {
+  if (m.type !== 'run') return;
+  run(m).then(
+    (result) => process.send?.({ type: 'result', id: m.id, result } satisfies LoadReply),
+    (err: unknown) => process.send?.({ type: 'error', id: m.id, message: String(err) } satisfies LoadReply),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));

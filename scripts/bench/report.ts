@@ -1,0 +1,201 @@
+/**
+ * Turns the measurements into the report: per variant the median over rounds, and each variant's
+ * ratio to `bare` taken round by round (both ran seconds apart on the same machine) and then the
+ * median of those ratios. The same object is printed as a table and written as JSON.
+ */
+import type { Measurement } from './runner.js';
+import type { SinkStats } from './sink.js';
+import type { Variant } from './variants.js';
+
+export const BASELINE = 'bare';
+
+/** The goal the full-telemetry variant is held to. */
+export const TARGET = { variant: 'otel', minThroughputRatio: 0.6, maxP99Ratio: 1.5 } as const;
+
+export interface VariantSummary {
+  readonly variant: string;
+  readonly description: string;
+  readonly rounds: number;
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly cpuPercent: number;
+  readonly cpuMicrosPerRequest: number;
+  readonly rssPeakMiB: number;
+  /** Requests served in the measured windows (all rounds), and how many were not 2xx or failed. */
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly logLinesPerRequest: number;
+  readonly logBytesPerRequest: number;
+  /** Export requests started and bytes received by the sink per endpoint kind (all rounds, measured windows). */
+  readonly exported: Readonly<Record<string, { requests: number; bytes: number }>>;
+  /** Ratios to bare (median of per-round ratios); null without a bare variant in the run. */
+  readonly vsBare: {
+    readonly throughput: number | null;
+    readonly latencyP50: number | null;
+    readonly latencyP99: number | null;
+    readonly cpuPerRequest: number | null;
+  };
+}
+
+export interface BenchReport {
+  readonly generatedAt: string;
+  readonly settings: {
+    readonly durationSeconds: number;
+    readonly warmupSeconds: number;
+    readonly connections: number;
+    readonly rounds: number;
+    readonly path: string;
+  };
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly totalMemoryMiB: number;
+    readonly node: string;
+    readonly platform: string;
+  };
+  readonly variants: readonly VariantSummary[];
+  readonly target: {
+    readonly variant: string;
+    readonly minThroughputRatio: number;
+    readonly maxP99Ratio: number;
+    /** null when the run had no bare or no target variant. */
+    readonly met: boolean | null;
+  };
+  readonly measurements: readonly Measurement[];
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function sumExports(list: readonly SinkStats[]): Record<string, { requests: number; bytes: number }> {
+  const out: Record<string, { requests: number; bytes: number }> = {};
+  for (const s of list) {
+    for (const [k, c] of Object.entries(s)) {
+      const acc = (out[k] ??= { requests: 0, bytes: 0 });
+      acc.requests += c.requests;
+      acc.bytes += c.bytes;
+    }
+  }
+  return out;
+}
+
+export function summarise(
+  variants: readonly Variant[],
+  measurements: readonly Measurement[],
+  settings: BenchReport['settings'],
+  machine: BenchReport['machine'],
+): BenchReport {
+  const baseByRound = new Map(measurements.filter((m) => m.variant === BASELINE).map((m) => [m.round, m]));
+  const ratio = (ms: readonly Measurement[], pick: (m: Measurement) => number): number | null => {
+    const rs = ms.flatMap((m) => {
+      const b = baseByRound.get(m.round);
+      return b === undefined || pick(b) === 0 ? [] : [pick(m) / pick(b)];
+    });
+    return rs.length === 0 ? null : median(rs);
+  };
+  const summaries = variants.map((v): VariantSummary => {
+    const ms = measurements.filter((m) => m.variant === v.name);
+    const med = (pick: (m: Measurement) => number): number => median(ms.map(pick));
+    return {
+      variant: v.name,
+      description: v.description,
+      rounds: ms.length,
+      requestsPerSecond: med((m) => m.load.requestsPerSecond),
+      latencyP50Ms: med((m) => m.load.latencyP50Ms),
+      latencyP99Ms: med((m) => m.load.latencyP99Ms),
+      cpuPercent: med((m) => m.cpuPercent),
+      cpuMicrosPerRequest: med((m) => m.cpuMicrosPerRequest),
+      rssPeakMiB: med((m) => m.rssPeakMiB),
+      requests: ms.reduce((a, m) => a + m.load.requests, 0),
+      non2xx: ms.reduce((a, m) => a + m.load.non2xx, 0),
+      errors: ms.reduce((a, m) => a + m.load.errors + m.load.timeouts, 0),
+      logLinesPerRequest: med((m) => m.logLinesPerRequest),
+      logBytesPerRequest: med((m) => m.logBytesPerRequest),
+      exported: sumExports(ms.map((m) => m.exported)),
+      vsBare: {
+        throughput: ratio(ms, (m) => m.load.requestsPerSecond),
+        latencyP50: ratio(ms, (m) => m.load.latencyP50Ms),
+        latencyP99: ratio(ms, (m) => m.load.latencyP99Ms),
+        cpuPerRequest: ratio(ms, (m) => m.cpuMicrosPerRequest),
+      },
+    };
+  });
+  const t = summaries.find((s) => s.variant === TARGET.variant);
+  const met =
+    t === undefined || t.vsBare.throughput === null || t.vsBare.latencyP99 === null
+      ? null
+      : t.vsBare.throughput >= TARGET.minThroughputRatio && t.vsBare.latencyP99 <= TARGET.maxP99Ratio;
+  return {
+    generatedAt: new Date().toISOString(),
+    settings,
+    machine,
+    variants: summaries,
+    target: { ...TARGET, met },
+    measurements,
+  };
+}
+
+const fmt = (n: number | null, digits = 0): string => (n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+const ratioFmt = (n: number | null): string => (n === null ? '-' : `${n.toFixed(2)}x`);
+
+export const TABLE_COLUMNS = [
+  'variant',
+  'req/s',
+  'x bare',
+  'p50 ms',
+  'p99 ms',
+  'p99 x bare',
+  'CPU %',
+  'CPU us/req',
+  'RSS MiB',
+  'log lines/req',
+  'exported (measured)',
+] as const;
+
+/** The report as a fixed-width text table (medians over rounds), plus the target line. */
+export function formatTable(report: BenchReport): string {
+  const rows: string[][] = report.variants.map((s) => [
+    s.variant,
+    fmt(s.requestsPerSecond),
+    ratioFmt(s.vsBare.throughput),
+    fmt(s.latencyP50Ms, 1),
+    fmt(s.latencyP99Ms, 1),
+    ratioFmt(s.vsBare.latencyP99),
+    fmt(s.cpuPercent),
+    fmt(s.cpuMicrosPerRequest),
+    fmt(s.rssPeakMiB),
+    fmt(s.logLinesPerRequest, 2),
+    Object.entries(s.exported)
+      .filter(([k]) => k === 'otlp-traces' || k === 'apm-intake' || k === 'otlp-metrics' || k === 'otlp-logs')
+      .map(([k, c]) => `${k} ${(c.bytes / (1024 * 1024)).toFixed(1)} MiB`)
+      .join(', ') || '-',
+  ]);
+  const header = [...TABLE_COLUMNS];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  const { settings: st, machine: mc } = report;
+  const out = [
+    `GET ${st.path}, ${st.connections} connections, ${st.warmupSeconds} s warm-up + ${st.durationSeconds} s measured, median of ${st.rounds} round(s); ${mc.cpus} CPUs (${mc.cpuModel}), Node ${mc.node}`,
+    line(header),
+    line(header.map((_, i) => '-'.repeat(widths[i] ?? 0))),
+    ...rows.map(line),
+  ];
+  const failed = report.variants.filter((s) => s.non2xx > 0 || s.errors > 0);
+  for (const s of failed) out.push(`warning: ${s.variant}: ${s.non2xx} non-2xx responses, ${s.errors} errors/timeouts`);
+  const t = report.target;
+  const ts = report.variants.find((s) => s.variant === t.variant);
+  if (t.met !== null && ts !== undefined) {
+    out.push(
+      `target (${t.variant} >= ${t.minThroughputRatio}x bare throughput, p99 <= ${t.maxP99Ratio}x bare): ${t.met ? 'MET' : 'NOT MET'} ` +
+        `(${ratioFmt(ts.vsBare.throughput)} throughput, ${ratioFmt(ts.vsBare.latencyP99)} p99)`,
+    );
+  }
+  return out.join('\n');
+}
