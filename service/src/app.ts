@@ -139,15 +139,17 @@ export function createApp(deps: AppDependencies): express.Express {
   });
 
   app.get(ROUTES.user, routed, async (req, res) => {
-    const user = await operation('get_user', () => {
+    const user = await operation('get_user', async () => {
       const id = parseUserId(String(req.params.id));
-      return withSpan(SPAN_NAMES.userLookup, { [SPAN_ATTRIBUTES.userId]: id }, (span) => {
-        const found = users.get(id);
-        span?.setAttribute(SPAN_ATTRIBUTES.userFound, found !== undefined);
-        metrics.userLookups.inc({ result: found === undefined ? 'not_found' : 'found' });
-        if (found === undefined) throw new AppError('user_not_found', { details: { id } });
-        return found;
+      // A lookup that finds nothing succeeded (app.user.found=false); only the response is a 404.
+      const found = await withSpan(SPAN_NAMES.userLookup, { [SPAN_ATTRIBUTES.userId]: id }, (span) => {
+        const result = users.get(id);
+        span?.setAttribute(SPAN_ATTRIBUTES.userFound, result !== undefined);
+        return result;
       });
+      metrics.userLookups.inc({ result: found === undefined ? 'not_found' : 'found' });
+      if (found === undefined) throw new AppError('user_not_found', { details: { id } });
+      return found;
     });
     res.json(user);
   });

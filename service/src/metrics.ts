@@ -39,6 +39,13 @@ function histogram<D extends MetricDefinition>(registry: Registry, def: D): Hist
   });
 }
 
+/** prom-client default metrics dropped because their names break Prometheus conventions. */
+export const NON_COMPLIANT_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
 interface RequestInstruments {
   readonly count: { inc(): void };
   readonly duration: { observe(value: number): void };
@@ -59,6 +66,9 @@ export class ServiceMetrics {
 
   constructor(config: Config) {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client exposes these totals as gauges with a `_total` suffix, which Prometheus reserves for
+    // counters (promtool flags them). The per-type gauges without the suffix carry the same data.
+    for (const name of NON_COMPLIANT_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     this.buildInfo.set({ version: config.service.version, commit: config.service.commit, node_version: process.version }, 1);
     // Zero-initialise bounded business series so rate() and ratios work from the first scrape.
     for (const result of LOOKUP_RESULTS) this.userLookups.inc({ result }, 0);
