@@ -1,0 +1,20 @@
+/** Every alert spec, in one list: rule files contribute, index.ts turns them into rule bodies. */
+import { apmLatencySpec } from './rules/apm.js';
+import { serviceDownSpec } from './rules/availability.js';
+import { burnRateSpecs } from './rules/burn-rate.js';
+import { memorySaturationSpec, podRestartsSpec } from './rules/kubernetes.js';
+import { errorLogSpikeSpec } from './rules/logs.js';
+import type { AlertSpec } from './rules/model.js';
+import { eventLoopLagSpec } from './rules/runtime.js';
+
+export function alertSpecs(): AlertSpec[] {
+  return [
+    ...burnRateSpecs(),
+    errorLogSpikeSpec(),
+    serviceDownSpec(),
+    podRestartsSpec(),
+    eventLoopLagSpec(),
+    memorySaturationSpec(),
+    apmLatencySpec(),
+  ];
+}
