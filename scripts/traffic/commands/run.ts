@@ -1,0 +1,118 @@
+/**
+ * The default command: `traffic [duration] [options]`. The builder declares every option; the
+ * handler validates them in one place (resolveOptions) and calls runTraffic(), which tests call too.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { EXIT_CODES } from '../errors.js';
+import { DEFAULTS, resolveOptions, type RawOptions } from '../options.js';
+import { runTraffic } from '../run.js';
+import { SCENARIO_NAMES } from '../scenarios.js';
+
+export const command = '$0 [duration]';
+export const describe = 'Send the sample service a traffic pattern or a fault scenario and summarize what it answered';
+
+export function builder(yargs: Argv): Argv<RawOptions> {
+  return yargs
+    .positional('duration', {
+      describe: 'How long to send traffic, in seconds',
+      type: 'number',
+      defaultDescription: String(DEFAULTS.durationSeconds),
+    })
+    .options({
+      'base-url': {
+        describe: 'Base URL of the service',
+        type: 'string',
+        defaultDescription: DEFAULTS.baseUrl,
+      },
+      'port-forward': {
+        describe: 'Reach the service through `kubectl port-forward svc/sample-service` on a free local port',
+        type: 'boolean',
+      },
+      namespace: {
+        alias: 'n',
+        describe: 'Kubernetes namespace of the service (with --port-forward)',
+        type: 'string',
+        defaultDescription: DEFAULTS.namespace,
+      },
+      'port-forward-timeout': {
+        describe: 'Seconds to wait for the port-forward to answer /health',
+        type: 'number',
+        defaultDescription: String(DEFAULTS.portForwardTimeoutSeconds),
+      },
+      scenario: {
+        alias: 's',
+        describe: 'Traffic pattern or fault scenario (list them with the `scenarios` command)',
+        type: 'string',
+        choices: SCENARIO_NAMES,
+        defaultDescription: DEFAULTS.scenario,
+      },
+      rps: {
+        describe: 'Requests per second of the paced phases (bursts and fixed-count phases come on top)',
+        type: 'number',
+        defaultDescription: String(DEFAULTS.rps),
+      },
+      concurrency: {
+        alias: 'c',
+        describe: 'Maximum requests in flight (and keep-alive connections)',
+        type: 'number',
+        defaultDescription: String(DEFAULTS.concurrency),
+      },
+      'max-requests': {
+        describe: 'Total request cap for the run',
+        type: 'number',
+        defaultDescription: String(DEFAULTS.maxRequests),
+      },
+      timeout: {
+        describe: 'Per-request timeout, in seconds',
+        type: 'number',
+        defaultDescription: String(DEFAULTS.timeoutSeconds),
+      },
+      seed: {
+        describe: 'Seed for every random choice (user ids, correlation ids), to repeat a run exactly',
+        type: 'number',
+        defaultDescription: 'random, printed in the summary',
+      },
+      'correlation-share': {
+        describe: 'Share of requests (0-1) sent with X-Request-ID and a W3C traceparent',
+        type: 'number',
+        defaultDescription: String(DEFAULTS.correlationShare),
+      },
+      json: {
+        describe: 'Print the summary as JSON on stdout (progress stays on stderr)',
+        type: 'boolean',
+      },
+      progress: {
+        describe: 'Show the live progress line on stderr (--no-progress to hide it)',
+        type: 'boolean',
+        defaultDescription: 'true',
+      },
+    })
+    .example('$0 60', 'The default pattern for 60 s against http://localhost:8080')
+    .example('$0 --port-forward 300', 'The default pattern for 5 min through kubectl port-forward')
+    .example('$0 600 --scenario error-burst --rps 20', 'A fire drill: sustained 5xx for 10 min')
+    .example('$0 30 --json --no-progress | jq .totals', 'Machine-readable summary') as Argv<RawOptions>;
+}
+
+export async function handler(argv: ArgumentsCamelCase<RawOptions>): Promise<void> {
+  const options = resolveOptions(argv);
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupt.signal.aborted) {
+      // A second Ctrl-C: stop now (port-forward children are killed by their exit hook).
+      process.exit(signal === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint);
+    }
+    process.stderr.write(`\nReceived ${signal}: stopping, summarizing what was sent (again to quit at once).\n`);
+    interrupt.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runTraffic(options, { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
+    process.exitCode = result.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export const runCommand: CommandModule<object, RawOptions> = { command, describe, builder, handler };
