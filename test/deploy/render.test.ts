@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../support/contracts.js';
+import { allOverlays, isEck, kubectlSkipReason, ref, render, STACK_OVERLAYS, type K8sObject } from './support/manifests.js';
+
+const skip = kubectlSkipReason();
+if (skip !== undefined) console.log(`# ${skip}`);
+
+const stackVersion = (
+  parse(readFileSync(path.join(REPO_ROOT, 'elastic/components/stack-version/stack-version.yaml'), 'utf8')) as { data: { version: string } }
+).data.version;
+
+test('every overlay renders with kubectl kustomize', { skip }, () => {
+  const overlays = allOverlays();
+  assert.deepEqual(overlays, ['k8s/overlays/local', 'k8s/overlays/production', 'elastic/overlays/local', 'elastic/overlays/production']);
+  for (const overlay of overlays) assert.ok(render(overlay).length > 0, `${overlay} rendered nothing`);
+});
+
+test('each stack overlay holds the whole stack: Elastic, Fleet, kube-state-metrics and the service', { skip }, () => {
+  for (const overlay of STACK_OVERLAYS) {
+    const refs = new Set(render(overlay).map(ref));
+    for (const want of [
+      'Namespace/-/elastic-stack',
+      'Namespace/-/sample-service',
+      'Elasticsearch/elastic-stack/elasticsearch',
+      'Kibana/elastic-stack/kibana',
+      'ApmServer/elastic-stack/apm-server',
+      'Agent/elastic-stack/fleet-server',
+      'Agent/elastic-stack/elastic-agent',
+      'Deployment/elastic-stack/kube-state-metrics',
+      'Service/elastic-stack/kube-state-metrics',
+      'Deployment/sample-service/sample-service',
+      'Service/sample-service/sample-service',
+      'PodDisruptionBudget/sample-service/sample-service',
+      'NetworkPolicy/sample-service/default-deny',
+    ]) {
+      assert.ok(refs.has(want), `${overlay} lacks ${want}`);
+    }
+  }
+});
+
+test('every ECK object carries the one pinned stack version', { skip }, () => {
+  assert.match(stackVersion, /^\d+\.\d+\.\d+$/);
+  for (const overlay of allOverlays()) {
+    const eck = render(overlay).filter((o) => isEck(o));
+    assert.ok(eck.length >= 5, `${overlay}: expected the ECK objects`);
+    for (const o of eck) assert.equal((o.spec as { version?: string }).version, stackVersion, `${overlay} ${ref(o)}`);
+  }
+});
+
+test('no object name is rendered twice in an overlay', { skip }, () => {
+  for (const overlay of allOverlays()) {
+    const seen = new Set<string>();
+    for (const o of render(overlay)) {
+      const key = `${o.apiVersion} ${ref(o)}`;
+      assert.ok(!seen.has(key), `${overlay}: duplicate ${key}`);
+      seen.add(key);
+    }
+  }
+});
+
+test('local runs one Elasticsearch node without host tuning; production three with volumes and anti-affinity', { skip }, () => {
+  const es = (overlay: string) =>
+    render(overlay).find((o) => o.kind === 'Elasticsearch') as K8sObject & {
+      spec: { nodeSets: { count: number; config?: Record<string, unknown>; volumeClaimTemplates?: unknown[]; podTemplate?: { spec?: Record<string, unknown> } }[] };
+    };
+  const local = es('k8s/overlays/local').spec.nodeSets;
+  assert.equal(local.length, 1);
+  assert.equal(local[0]?.count, 1);
+  assert.equal(local[0]?.config?.['node.store.allow_mmap'], false);
+
+  const prod = es('k8s/overlays/production').spec.nodeSets[0];
+  assert.equal(prod?.count, 3);
+  assert.equal(prod?.config?.['node.store.allow_mmap'], undefined, 'production uses mmap with vm.max_map_count set');
+  assert.ok(JSON.stringify(prod?.podTemplate?.spec?.initContainers).includes('vm.max_map_count'));
+  const vct = prod?.volumeClaimTemplates as { metadata: { name: string }; spec: { resources: { requests: { storage: string } } } }[];
+  assert.equal(vct[0]?.metadata.name, 'elasticsearch-data', 'ECK requires this claim name');
+  assert.match(vct[0]?.spec.resources.requests.storage ?? '', /^\d+Gi$/);
+  const anti = JSON.stringify(prod?.podTemplate?.spec?.affinity);
+  assert.ok(anti.includes('requiredDuringSchedulingIgnoredDuringExecution') && anti.includes('kubernetes.io/hostname'));
+});
+
+test('production protects Kibana, APM Server and Fleet Server with PDBs but leaves Elasticsearch to ECK', { skip }, () => {
+  const objects = render('k8s/overlays/production');
+  const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+  const selectors = pdbs.map((p) => JSON.stringify((p.spec as { selector: unknown }).selector));
+  for (const label of ['kibana.k8s.elastic.co/name', 'apm.k8s.elastic.co/name', 'agent.k8s.elastic.co/name']) {
+    assert.ok(selectors.some((s) => s.includes(label)), `no PDB selects ${label}`);
+  }
+  assert.ok(!selectors.some((s) => s.includes('elasticsearch.k8s.elastic.co')), 'ECK already creates the Elasticsearch PDB');
+  for (const kind of ['Kibana', 'ApmServer']) {
+    const o = objects.find((x) => x.kind === kind) as K8sObject & { spec: { count: number } };
+    assert.ok(o.spec.count >= 2, `${kind} count`);
+  }
+  const fleet = objects.find((x) => x.kind === 'Agent' && x.metadata.name === 'fleet-server') as K8sObject & {
+    spec: { deployment: { replicas: number } };
+  };
+  assert.ok(fleet.spec.deployment.replicas >= 2);
+});
+
+test('environment variables reference only variables defined before them', { skip }, () => {
+  for (const overlay of allOverlays()) {
+    for (const o of render(overlay).filter((x) => x.kind === 'Deployment')) {
+      const cs = (o.spec as { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } }).template.spec
+        .containers;
+      for (const c of cs) {
+        const defined = new Set<string>();
+        for (const e of c.env ?? []) {
+          for (const m of (e.value ?? '').matchAll(/\$\(([A-Z0-9_]+)\)/g)) {
+            assert.ok(defined.has(m[1] ?? ''), `${overlay} ${ref(o)} ${c.name}: ${e.name} uses $(${m[1]}) before it is defined`);
+          }
+          defined.add(e.name);
+        }
+      }
+    }
+  }
+});
