@@ -296,9 +296,10 @@ export const APM_FIELDS = {
   httpMethod: 'http.request.method',
   httpStatusCode: 'http.response.status_code',
   metricsetName: 'metricset.name',
-  userIdLabel: `labels.${SPAN_ATTRIBUTES.userId.replace(/\./g, '_')}`,
+  userIdLabel: `numeric_labels.${SPAN_ATTRIBUTES.userId.replace(/\./g, '_')}`,
   userFoundLabel: `labels.${SPAN_ATTRIBUTES.userFound.replace(/\./g, '_')}`,
   slowDelayLabel: `numeric_labels.${SPAN_ATTRIBUTES.slowDelayMs.replace(/\./g, '_')}`,
+  requestIdLabel: `labels.${SPAN_ATTRIBUTES.requestId.replace(/\./g, '_')}`,
 } as const;
 
 export const APM_FIELD_CATALOGUE: readonly DocumentedField[] = [
@@ -327,8 +328,8 @@ export const APM_FIELD_CATALOGUE: readonly DocumentedField[] = [
   ),
   ...documented(
     'to-confirm',
-    'APM Server OTLP translation of custom span attributes (SPAN_ATTRIBUTES): strings/booleans -> labels.*, numbers -> numeric_labels.*, dots -> `_`',
-    [APM_FIELDS.userIdLabel, APM_FIELDS.userFoundLabel, APM_FIELDS.slowDelayLabel],
+    'APM Server OTLP translation of custom span attributes (SPAN_ATTRIBUTES): strings/booleans -> labels.*, numbers -> numeric_labels.*, dots -> `_`; the contract test keeps only those seen on the service\'s spans, typed as seen',
+    [APM_FIELDS.userIdLabel, APM_FIELDS.userFoundLabel, APM_FIELDS.slowDelayLabel, APM_FIELDS.requestIdLabel],
   ),
 ];
 

@@ -28,6 +28,12 @@ export function kqlIs(field: string, value: string | number): string {
   return typeof value === 'number' ? `${field} : ${value}` : `${field} : "${value.replace(/(["\\])/g, '\\$1')}"`;
 }
 
+/** A KQL clause with the fields it names (declared by the author, checked by the contract test). */
+export interface KqlFilter {
+  readonly query: string;
+  readonly fields: readonly string[];
+}
+
 export function kqlAnd(...clauses: readonly string[]): string {
   return clauses.filter((c) => c.length > 0).map((c) => (c.includes(' or ') ? `(${c})` : c)).join(' and ');
 }
@@ -120,7 +126,7 @@ export type MetricOperation = 'sum' | 'average' | 'max' | 'min' | 'median' | 'la
 export interface MetricOptions {
   readonly label: string;
   /** KQL restricting the documents this column aggregates (Lens "filter by"). */
-  readonly filter?: string;
+  readonly filter?: KqlFilter;
   /** Normalise by unit (Lens "normalize by unit"): divides each bucket by its length in this unit. */
   readonly timeScale?: 's' | 'm';
   readonly format?: ValueFormat;
@@ -134,7 +140,7 @@ export function metric(id: string, operation: MetricOperation, field: string, op
   if (fmt !== undefined) params.format = fmt;
   return {
     id,
-    fields: [field],
+    fields: [field, ...(opts.filter?.fields ?? [])],
     column: withOptional(
       {
         label: opts.label,
@@ -146,7 +152,7 @@ export function metric(id: string, operation: MetricOperation, field: string, op
         scale: 'ratio',
         params,
       },
-      { filter: opts.filter !== undefined ? kql(opts.filter) : undefined, timeScale: opts.timeScale },
+      { filter: opts.filter !== undefined ? kql(opts.filter.query) : undefined, timeScale: opts.timeScale },
     ),
   };
 }
@@ -158,7 +164,7 @@ export function count(id: string, opts: MetricOptions): Column {
   if (fmt !== undefined) params.format = fmt;
   return {
     id,
-    fields: [],
+    fields: [...(opts.filter?.fields ?? [])],
     column: withOptional(
       {
         label: opts.label,
@@ -170,7 +176,7 @@ export function count(id: string, opts: MetricOptions): Column {
         scale: 'ratio',
         params,
       },
-      { filter: opts.filter !== undefined ? kql(opts.filter) : undefined, timeScale: opts.timeScale },
+      { filter: opts.filter !== undefined ? kql(opts.filter.query) : undefined, timeScale: opts.timeScale },
     ),
   };
 }
@@ -185,7 +191,7 @@ export function percentile(id: string, field: string, pct: number, opts: MetricO
   if (fmt !== undefined) params.format = fmt;
   return {
     id,
-    fields: [field],
+    fields: [field, ...(opts.filter?.fields ?? [])],
     column: withOptional(
       {
         label: opts.label,
@@ -197,7 +203,7 @@ export function percentile(id: string, field: string, pct: number, opts: MetricO
         scale: 'ratio',
         params,
       },
-      { filter: opts.filter !== undefined ? kql(opts.filter) : undefined },
+      { filter: opts.filter !== undefined ? kql(opts.filter.query) : undefined },
     ),
   };
 }

@@ -30,7 +30,8 @@ const ROUTE = promLabel(REQUESTS, 'route');
 const STATUS = promLabel(REQUESTS, 'status_code');
 const REQUEST_RATE = promField(REQUESTS, 'rate');
 const DURATION_HISTOGRAM = promField(DURATION, 'histogram');
-const SERVER_ERROR = `${STATUS} : 5*`;
+const SERVER_ERROR = { query: `${STATUS} : 5*`, fields: [STATUS] };
+const NOT_SERVER_ERROR = { query: `not ${SERVER_ERROR.query}`, fields: [STATUS] };
 
 /** Application traffic only: health, readiness and scrape requests are not user traffic. */
 function trafficScope(): Scope {
@@ -52,7 +53,7 @@ function errorRatio(id: string) {
     id,
     metric(`${id}-errors`, 'sum', REQUEST_RATE, { label: '5xx', filter: SERVER_ERROR }),
     metric(`${id}-all`, 'sum', REQUEST_RATE, { label: 'all' }),
-    { label: 'Error ratio (5xx)', formula: `sum(${REQUEST_RATE}, kql='${SERVER_ERROR}') / sum(${REQUEST_RATE})`, format: 'percent' },
+    { label: 'Error ratio (5xx)', formula: `sum(${REQUEST_RATE}, kql='${SERVER_ERROR.query}') / sum(${REQUEST_RATE})`, format: 'percent' },
   );
 }
 
@@ -171,9 +172,9 @@ export function requestsInFlight(): PanelSpec {
 export function availabilitySli(): PanelSpec {
   const good = ratio(
     'availability',
-    metric('availability-good', 'sum', REQUEST_RATE, { label: 'good', filter: `not ${SERVER_ERROR}` }),
+    metric('availability-good', 'sum', REQUEST_RATE, { label: 'good', filter: NOT_SERVER_ERROR }),
     metric('availability-all', 'sum', REQUEST_RATE, { label: 'all' }),
-    { label: 'Availability (non-5xx)', formula: `sum(${REQUEST_RATE}, kql='not ${SERVER_ERROR}') / sum(${REQUEST_RATE})`, format: 'percent' },
+    { label: 'Availability (non-5xx)', formula: `sum(${REQUEST_RATE}, kql='${NOT_SERVER_ERROR.query}') / sum(${REQUEST_RATE})`, format: 'percent' },
   );
   return lensPanel({
     key: 'availability-sli',

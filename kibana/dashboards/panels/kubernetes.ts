@@ -9,8 +9,8 @@ import { kubernetesScope, SIZES, type PanelSpec } from '../defaults.js';
 import { dateHistogram, kqlIs, metric, metricVisualization, ratio, terms, xyVisualization } from '../lens.js';
 import { lensPanel } from './common.js';
 
-const USAGE = kqlIs('data_stream.dataset', DATASETS.kubernetesContainer);
-const STATE = kqlIs('data_stream.dataset', DATASETS.kubernetesStateContainer);
+const USAGE = { query: kqlIs('data_stream.dataset', DATASETS.kubernetesContainer), fields: ['data_stream.dataset'] };
+const STATE = { query: kqlIs('data_stream.dataset', DATASETS.kubernetesStateContainer), fields: ['data_stream.dataset'] };
 
 function byPod() {
   return terms('pod', K.podName, { label: 'Pod', size: 10 });
@@ -21,7 +21,7 @@ export function podCpuVsRequestsLimits(): PanelSpec {
   const pod = byPod();
   const usage = ratio('cpu-usage', metric('n', 'max', K.containerCpuNanocores, { label: 'nanocores', filter: USAGE }), 1e9, {
     label: 'CPU used (cores)',
-    formula: `max(${K.containerCpuNanocores}, kql='${USAGE}') / 1000000000`,
+    formula: `max(${K.containerCpuNanocores}, kql='${USAGE.query}') / 1000000000`,
     format: 'number',
   });
   const request = metric('cpu-request', 'max', K.containerCpuRequest, { label: 'CPU request (cores)', filter: STATE, format: 'number' });

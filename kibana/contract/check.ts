@@ -1,0 +1,252 @@
+/**
+ * The telemetry contract: every field a resource uses (declared in its `fields`, or found in its
+ * body: Lens columns and KQL of dashboard panels, saved search queries, SLO indicator params, rule
+ * params) must be one the service emits on the signal the resource reads; and every field found in
+ * a body must be declared, so `fields` cannot drift from the body.
+ */
+import type { Resource } from '../../scripts/provision/resources.js';
+import { DATA_VIEW_IDS, INDEX_PATTERNS } from '../telemetry-fields.js';
+import type { EmittedFields, SignalKind } from './emitted.js';
+import { kqlFields, queryDslFields } from './kql.js';
+
+export interface FieldUse {
+  readonly field: string;
+  /** Where in the resource, e.g. `panel "Request rate by route"`. */
+  readonly where: string;
+  /** The signal the field is read from, when the resource says (data view or index). */
+  readonly signal?: SignalKind;
+}
+
+export interface Violation {
+  readonly resource: string;
+  readonly where: string;
+  readonly field: string;
+  readonly problem: string;
+}
+
+type Json = Record<string, unknown>;
+
+const DATA_VIEW_SIGNALS: Readonly<Record<string, SignalKind>> = {
+  [DATA_VIEW_IDS.logs]: 'logs',
+  [DATA_VIEW_IDS.metrics]: 'metrics',
+  [DATA_VIEW_IDS.traces]: 'apm',
+  [DATA_VIEW_IDS.kubernetes]: 'kubernetes',
+};
+
+/** The signal behind a data view id or an index pattern, if it is one of ours. */
+export function signalOf(dataViewOrIndex: unknown): SignalKind | undefined {
+  const values = Array.isArray(dataViewOrIndex) ? dataViewOrIndex : [dataViewOrIndex];
+  const kinds = new Set<SignalKind>();
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    const byView = DATA_VIEW_SIGNALS[v];
+    if (byView !== undefined) {
+      kinds.add(byView);
+      continue;
+    }
+    for (const pattern of v.split(',')) {
+      const p = pattern.trim();
+      if (p === INDEX_PATTERNS.logs || p.startsWith('logs-kubernetes.container_logs')) kinds.add('logs');
+      else if (p === INDEX_PATTERNS.metrics || p.startsWith('metrics-prometheus')) kinds.add('metrics');
+      else if (p.startsWith('metrics-kubernetes')) kinds.add('kubernetes');
+      else if (p.startsWith('traces-apm') || p.startsWith('metrics-apm') || p.startsWith('logs-apm')) kinds.add('apm');
+    }
+  }
+  return kinds.size === 1 ? [...kinds][0] : undefined;
+}
+
+function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** KQL found in `{ language: 'kuery', query }` objects anywhere below `node`. */
+function kqlIn(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) {
+    for (const n of node) kqlIn(n, out);
+  } else if (isObject(node)) {
+    if (node.language === 'kuery' && typeof node.query === 'string') out.push(node.query);
+    for (const v of Object.values(node)) kqlIn(v, out);
+  }
+  return out;
+}
+
+/** Filters (`filters[]` of Lens state or search source): match_phrase/range/exists keys and meta.key. */
+function filterFields(filters: unknown): string[] {
+  if (!Array.isArray(filters)) return [];
+  const out: string[] = [];
+  for (const f of filters) {
+    if (!isObject(f)) continue;
+    const meta = f.meta;
+    if (isObject(meta) && typeof meta.key === 'string') out.push(meta.key);
+    out.push(...queryDslFields(f.query ?? {}));
+  }
+  return out;
+}
+
+function lensFields(attributes: Json): string[] {
+  const out: string[] = [];
+  const state = isObject(attributes.state) ? attributes.state : {};
+  const ds = isObject(state.datasourceStates) ? state.datasourceStates : {};
+  for (const key of ['formBased', 'indexpattern']) {
+    const layers = isObject(ds[key]) && isObject((ds[key] as Json).layers) ? ((ds[key] as Json).layers as Json) : {};
+    for (const layer of Object.values(layers)) {
+      const columns = isObject(layer) && isObject(layer.columns) ? layer.columns : {};
+      for (const col of Object.values(columns)) {
+        if (!isObject(col)) continue;
+        if (typeof col.sourceField === 'string' && col.sourceField !== '___records___') out.push(col.sourceField);
+        const params = isObject(col.params) ? col.params : {};
+        if (typeof params.sortField === 'string') out.push(params.sortField);
+      }
+    }
+  }
+  for (const q of kqlIn(state)) out.push(...kqlFields(q));
+  out.push(...filterFields(state.filters));
+  return out;
+}
+
+function dashboardUses(resource: Extract<Resource, { kind: 'kibana.saved_object' }>): FieldUse[] {
+  const panels = parseJson(resource.attributes.panelsJSON);
+  if (!Array.isArray(panels)) return [];
+  const uses: FieldUse[] = [];
+  for (const panel of panels) {
+    if (!isObject(panel)) continue;
+    const config = isObject(panel.embeddableConfig) ? panel.embeddableConfig : {};
+    const title = typeof config.title === 'string' ? config.title : typeof panel.title === 'string' ? panel.title : String(panel.panelIndex);
+    const where = `panel "${title}"`;
+    const attributes = isObject(config.attributes) ? config.attributes : undefined;
+    if (attributes === undefined) continue;
+    const refs = Array.isArray(attributes.references) ? attributes.references : [];
+    const views = refs.filter((r): r is Json => isObject(r) && r.type === 'index-pattern').map((r) => r.id);
+    const signal = signalOf(views);
+    for (const field of lensFields(attributes)) uses.push({ field, where, ...(signal !== undefined ? { signal } : {}) });
+  }
+  return uses;
+}
+
+function searchUses(resource: Extract<Resource, { kind: 'kibana.saved_object' }>): FieldUse[] {
+  const meta = isObject(resource.attributes.kibanaSavedObjectMeta) ? resource.attributes.kibanaSavedObjectMeta : {};
+  const source = parseJson(meta.searchSourceJSON);
+  const view = resource.references.find((r) => r.type === 'index-pattern')?.id;
+  const signal = signalOf(view);
+  const fields = [...kqlIn(source).flatMap(kqlFields), ...(isObject(source) ? filterFields(source.filter) : [])];
+  const columns = Array.isArray(resource.attributes.columns) ? resource.attributes.columns.filter((c): c is string => typeof c === 'string') : [];
+  const sort = Array.isArray(resource.attributes.sort) ? resource.attributes.sort.flatMap((s) => (Array.isArray(s) && typeof s[0] === 'string' ? [s[0]] : [])) : [];
+  return [...fields, ...columns, ...sort].map((field) => ({ field, where: 'saved search', ...(signal !== undefined ? { signal } : {}) }));
+}
+
+/** KQL strings (or `{ kqlQuery }`) and `field`s in SLO indicator params and rule params. */
+function paramUses(params: unknown, where: string, signal: SignalKind | undefined): FieldUse[] {
+  const out: string[] = [];
+  const walk = (node: unknown, key: string): void => {
+    if (Array.isArray(node)) {
+      if (key === 'groupBy' || key === 'fields') for (const v of node) if (typeof v === 'string') out.push(v);
+      for (const v of node) walk(v, '');
+      return;
+    }
+    if (isObject(node)) {
+      if (node.language === 'kuery' && typeof node.query === 'string') {
+        out.push(...kqlFields(node.query));
+        return;
+      }
+      for (const [k, v] of Object.entries(node)) walk(v, k);
+      return;
+    }
+    if (typeof node !== 'string' || node === '' || node === '*') return;
+    if (['field', 'timestampField', 'timeField', 'termField', 'aggField'].includes(key)) out.push(node);
+    else if (key === 'groupBy' && node !== 'all' && node !== 'top') out.push(node);
+    else if (['filter', 'good', 'total', 'kqlQuery', 'kuery', 'filterQueryText', 'filterQuery'].includes(key)) {
+      const parsed = key === 'filterQuery' ? parseJson(node) : undefined;
+      out.push(...(isObject(parsed) ? queryDslFields(parsed) : kqlFields(node)));
+    } else if (key === 'esQuery') out.push(...queryDslFields(parseJson(node)));
+  };
+  walk(params, '');
+  return out.map((field) => ({ field, where, ...(signal !== undefined ? { signal } : {}) }));
+}
+
+/** Every field the resource's body uses. ES|QL queries are not parsed (none of ours uses ES|QL). */
+export function fieldUses(resource: Resource): FieldUse[] {
+  switch (resource.kind) {
+    case 'kibana.saved_object':
+      if (resource.type === 'dashboard') return dashboardUses(resource);
+      if (resource.type === 'search') return searchUses(resource);
+      return [];
+    case 'kibana.slo': {
+      const indicator = isObject(resource.body.indicator) ? resource.body.indicator : {};
+      const params = isObject(indicator.params) ? indicator.params : {};
+      const signal = signalOf(params.index ?? params.dataViewId);
+      return [
+        ...paramUses(params, `SLO indicator ${String(indicator.type)}`, signal),
+        ...paramUses({ groupBy: resource.body.groupBy }, 'SLO groupBy', signal),
+      ];
+    }
+    case 'kibana.rule': {
+      const params = resource.body.params;
+      const search = isObject(params.searchConfiguration) ? params.searchConfiguration : {};
+      const signal = signalOf(search.index ?? params.index);
+      return paramUses(params, `rule ${resource.body.rule_type_id} params`, signal);
+    }
+    default:
+      return [];
+  }
+}
+
+function label(resource: Resource): string {
+  return `${resource.kind}${resource.kind === 'kibana.saved_object' ? `/${resource.type}` : ''} ${resource.id} ("${resource.title}")`;
+}
+
+/** Fields (declared or used) that the service does not emit on the signal they are read from. */
+export function unemittedFields(resources: readonly Resource[], emitted: EmittedFields): Violation[] {
+  const union = new Set(Object.values(emitted).flatMap((s) => [...s.keys()]));
+  const violations: Violation[] = [];
+  for (const resource of resources) {
+    const uses: FieldUse[] = [...fieldUses(resource), ...(resource.fields ?? []).map((field) => ({ field, where: 'declared fields' }))];
+    const seen = new Set<string>();
+    for (const use of uses) {
+      if (use.field.includes('*')) continue;
+      const key = `${use.where}\u0000${use.field}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const ok = use.signal !== undefined ? emitted[use.signal].has(use.field) : union.has(use.field);
+      if (!ok) {
+        violations.push({
+          resource: label(resource),
+          where: use.where,
+          field: use.field,
+          problem: use.signal !== undefined ? `not emitted on ${use.signal}` : 'not emitted on any signal',
+        });
+      }
+    }
+  }
+  return violations;
+}
+
+const SCANNED = new Set<Resource['kind']>(['kibana.saved_object', 'kibana.slo', 'kibana.rule']);
+
+/** Fields used in a resource's body that its `fields` declaration leaves out. */
+export function undeclaredFields(resources: readonly Resource[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const resource of resources) {
+    if (!SCANNED.has(resource.kind)) continue;
+    const declared = new Set(resource.fields ?? []);
+    const seen = new Set<string>();
+    for (const use of fieldUses(resource)) {
+      if (declared.has(use.field) || seen.has(use.field) || use.field.includes('*')) continue;
+      seen.add(use.field);
+      violations.push({ resource: label(resource), where: use.where, field: use.field, problem: 'used in the body but missing from `fields`' });
+    }
+  }
+  return violations;
+}
+
+export function formatViolations(violations: readonly Violation[]): string {
+  return violations.map((v) => `- ${v.resource}, ${v.where}: ${v.field} (${v.problem})`).join('\n');
+}
