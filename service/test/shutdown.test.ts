@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { METRICS } from '../src/telemetry/registry.js';
+import { spawnService, type SpawnedService } from './support/spawn-service.js';
+
+async function inFlight(svc: SpawnedService): Promise<number> {
+  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const m = new RegExp(`^${METRICS.httpRequestsInFlight.name} (\\d+)$`, 'm').exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('graceful shutdown', () => {
+  it('finishes every accepted request under concurrent load, turns readiness 503, and exits 0', async (t) => {
+    const SLOW = 50;
+    const FAST = 149;
+    const svc = await spawnService({
+      env: { SLOW_MIN_MS: '300', SLOW_MAX_MS: '900', SHUTDOWN_DELAY_MS: '2000', SHUTDOWN_GRACE_MS: '15000' },
+    });
+    t.after(() => svc.stop('SIGKILL'));
+
+    // 50 slow requests in flight...
+    const slow = Array.from({ length: SLOW }, (_, i) =>
+      fetch(`${svc.url}/api/slow`, { headers: { 'x-request-id': `slow-${i}` } }).then(async (r) => ({ status: r.status, body: await r.text() })),
+    );
+    await waitFor(async () => (await inFlight(svc)) >= SLOW + 1, 'slow requests in flight');
+
+    // ...then SIGTERM, and more load while the service drains.
+    const exit = svc.stop('SIGTERM');
+    const paths = ['/api/users', '/api/users/1', '/api/flaky', '/api/users/99999'];
+    const fast = Array.from({ length: FAST }, (_, i) =>
+      fetch(`${svc.url}${paths[i % paths.length]}`, { headers: { 'x-request-id': `fast-${i}` } }).then((r) => r.status),
+    );
+    const ready = fetch(`${svc.url}/ready`).then((r) => r.status);
+
+    const slowResults = await Promise.all(slow);
+    const fastStatuses = await Promise.all(fast);
+    assert.equal(await ready, 503, 'readiness must be 503 while draining');
+    for (const r of slowResults) {
+      assert.equal(r.status, 200);
+      assert.match(r.body, /"delayMs":\d+/);
+    }
+    for (const s of fastStatuses) assert.ok([200, 404, 500].includes(s), `status ${s}`);
+    assert.equal(await exit, 0);
+
+    // Every request got exactly one access line: none was lost or cut.
+    const ids = new Set(svc.logLines().map((l) => l['http.request.id']).filter((id) => typeof id === 'string' && /^(slow|fast)-/.test(id)));
+    assert.equal(ids.size, SLOW + FAST);
+    const messages = svc.logLines().map((l) => l.message);
+    assert.ok(messages.includes('shutdown complete'));
+    assert.ok(!messages.includes('grace period over: closing remaining connections'));
+  });
+
+  it('stops accepting connections once the drain delay is over', async (t) => {
+    const svc = await spawnService({ env: { SLOW_MIN_MS: '1500', SLOW_MAX_MS: '1500', SHUTDOWN_GRACE_MS: '10000' } });
+    t.after(() => svc.stop('SIGKILL'));
+    const slow = fetch(`${svc.url}/api/slow`).then((r) => r.status);
+    await waitFor(async () => (await inFlight(svc)) >= 2, 'slow request in flight');
+    const exit = svc.stop('SIGTERM');
+    await waitFor(async () => svc.logLines().some((l) => l.message === 'shutdown started: readiness is 503'), 'shutdown start');
+    await assert.rejects(fetch(`${svc.url}/health`, { headers: { connection: 'close' } }), 'new connections must be refused');
+    assert.equal(await slow, 200);
+    assert.equal(await exit, 0);
+  });
+
+  it('bounds the wait for in-flight requests by SHUTDOWN_GRACE_MS, then exits 0', async (t) => {
+    const svc = await spawnService({ env: { SLOW_MIN_MS: '60000', SLOW_MAX_MS: '60000', SHUTDOWN_GRACE_MS: '300' } });
+    t.after(() => svc.stop('SIGKILL'));
+    const slow = fetch(`${svc.url}/api/slow`).then(
+      (r) => r.status,
+      () => 'connection closed',
+    );
+    await waitFor(async () => (await inFlight(svc)) >= 2, 'slow request in flight');
+    assert.equal(await svc.stop('SIGTERM'), 0);
+    assert.equal(await slow, 'connection closed');
+    assert.ok(svc.logLines().some((l) => l.message === 'grace period over: closing remaining connections'));
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const svc = await spawnService();
+    assert.equal((await fetch(`${svc.url}/health`)).status, 200);
+    assert.equal(await svc.stop('SIGINT'), 0);
+  });
+});
