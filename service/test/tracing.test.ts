@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, it, before, after } from 'node:test';
 import { ACCESS_LOG_MESSAGE, CORRELATION_LOG_FIELDS, SPAN_ATTRIBUTES, SPAN_NAMES } from '../src/telemetry/registry.js';
 import { SPAN_KIND, STATUS_CODE, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
@@ -233,7 +233,7 @@ describe('an unreachable collector', () => {
   });
 
   it('does not hold requests or shutdown when the collector accepts connections but never answers', async (t) => {
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     const blackhole = createServer((s) => {
       sockets.add(s);
       s.on('error', () => undefined);
