@@ -93,6 +93,34 @@ describe('runSchedule', () => {
     assert.equal(result.stopReason, 'deadline');
   });
 
+  it('still sends a request due before the deadline when it is a little late, but not past the grace', async () => {
+    const releases: (() => void)[] = [];
+    const clock = fakeClock();
+    const sent: number[] = [];
+    const run = runSchedule({
+      plan: plan([0, 100, 200]),
+      concurrency: 1,
+      deadlineMs: 250,
+      lateGraceMs: 500,
+      signal: never,
+      clock,
+      send: (request) => {
+        sent.push(request.seq);
+        return new Promise<void>((resolve) => releases.push(resolve));
+      },
+    });
+    await tick();
+    clock.t += 600; // the first request holds the only slot until 600 ms after the start
+    releases.shift()?.();
+    await tick();
+    await tick();
+    clock.t += 300; // the second holds it until 900 ms: past the 750 ms grace for the third
+    releases.shift()?.();
+    const result = await run;
+    assert.deepEqual(sent, [0, 1]);
+    assert.equal(result.stopReason, 'deadline');
+  });
+
   it('stops starting requests once aborted and waits for the ones in flight', async () => {
     const stop = new AbortController();
     let completed = 0;

@@ -3,7 +3,8 @@
  * "sleep, then send after the previous one answered", so response times never slow the rate down
  * and timer jitter never accumulates. A request that is late (all `concurrency` slots busy, or the
  * event loop was blocked) goes out as soon as it can and its lag is recorded. Bounded by the plan
- * (which the total request cap bounds), by the deadline and by the abort signal.
+ * (which the total request cap bounds), by the deadline (plus a short grace for late requests) and
+ * by the abort signal.
  */
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { PlannedRequest } from './plan.js';
@@ -23,8 +24,13 @@ export const systemClock: Clock = {
 export interface ScheduleInput {
   readonly plan: Iterable<PlannedRequest>;
   readonly concurrency: number;
-  /** No request starts at or after this many ms from the start. */
+  /** Requests due at or after this many ms from the start are not sent. */
   readonly deadlineMs: number;
+  /**
+   * How late past the deadline a request that was due before it may still start (the generator
+   * fell behind: busy event loop, all slots taken). Default LATE_GRACE_MS.
+   */
+  readonly lateGraceMs?: number;
   readonly signal: AbortSignal;
   readonly clock?: Clock;
   /** Sends one request; must settle (the sender applies its own timeout) and must not reject. */
@@ -41,6 +47,8 @@ export interface ScheduleResult {
   /** Largest delay between a request's due time and its start. */
   readonly maxLagMs: number;
 }
+
+export const LATE_GRACE_MS = 1_000;
 
 /** Timers fire a little late; waking this much early and spinning on the next tick is not worth it. */
 const SLEEP_THRESHOLD_MS = 1;
@@ -75,7 +83,7 @@ export async function runSchedule(input: ScheduleInput): Promise<ScheduleResult>
       break;
     }
     const startedAtMs = clock.now() - startMs;
-    if (startedAtMs >= input.deadlineMs) {
+    if (startedAtMs >= input.deadlineMs + (input.lateGraceMs ?? LATE_GRACE_MS)) {
       stopReason = 'deadline';
       break;
     }

@@ -1,0 +1,135 @@
+/** The command line as users run it: help, bad input, an unreachable target, the shell wrapper. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../../../test/support/contracts.js';
+import { EXIT_CODES } from '../errors.js';
+import { SCENARIO_NAMES } from '../scenarios.js';
+
+const execFileAsync = promisify(execFile);
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
+  try {
+    const { stdout, stderr } = await execFileAsync(file, args, { cwd: REPO_ROOT, env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw error;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+function cli(args: string[]): Promise<Result> {
+  return run(process.execPath, ['--import', 'tsx', 'scripts/traffic/cli.ts', ...args]);
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('traffic command line', () => {
+  it('lists every option, the scenarios and examples in --help', async () => {
+    const { code, stdout } = await cli(['--help']);
+    assert.equal(code, 0);
+    for (const option of [
+      '--base-url',
+      '--port-forward',
+      '--namespace',
+      '--port-forward-timeout',
+      '--rps',
+      '--concurrency',
+      '--scenario',
+      '--seed',
+      '--json',
+      '--max-requests',
+      '--timeout',
+      '--correlation-share',
+      '--progress',
+      '--help',
+    ]) {
+      assert.match(stdout, new RegExp(`${option}\\b`), `help lists ${option}`);
+    }
+    for (const name of SCENARIO_NAMES) assert.ok(stdout.includes(`"${name}"`), `help lists scenario ${name}`);
+    assert.match(stdout, /\[duration\]/);
+    assert.match(stdout, /default: http:\/\/localhost:8080/);
+  });
+
+  it('exits non-zero with a clear message when the target never answers', async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await cli(['10', '--base-url', `http://127.0.0.1:${port}`, '--json']);
+    assert.equal(code, EXIT_CODES.unreachable);
+    assert.match(stderr, new RegExp(`no response from http://127\\.0\\.0\\.1:${port}`));
+    assert.match(stderr, /ECONNREFUSED/);
+    assert.match(stderr, /--port-forward/);
+    const summary = JSON.parse(stdout) as { reachable: boolean; stopReason: string; sent: number };
+    assert.equal(summary.reachable, false);
+    assert.equal(summary.stopReason, 'unreachable');
+    assert.ok(summary.sent < 20, 'stopped early instead of running the full 10 s');
+  });
+
+  it('reports every invalid option at once with the usage exit code', async () => {
+    const { code, stderr } = await cli(['-5', '--rps', '0', '--concurrency', '0', '--correlation-share', '3']);
+    assert.equal(code, EXIT_CODES.usage);
+    assert.match(stderr, /duration must be/);
+    assert.match(stderr, /--rps must be/);
+    assert.match(stderr, /--concurrency must be/);
+    assert.match(stderr, /--correlation-share must be/);
+  });
+
+  it('rejects unknown options and scenarios', async () => {
+    const unknown = await cli(['--rsp', '5']);
+    assert.equal(unknown.code, EXIT_CODES.usage);
+    assert.match(unknown.stderr, /Unknown argument/);
+    const scenario = await cli(['--scenario', 'meltdown']);
+    assert.equal(scenario.code, EXIT_CODES.usage);
+    assert.match(scenario.stderr, /steady/);
+  });
+
+  it('lists the scenarios with their expected alerts as JSON', async () => {
+    const { code, stdout } = await cli(['scenarios', '--json']);
+    assert.equal(code, 0);
+    const scenarios = JSON.parse(stdout) as { name: string; expectFire: string[]; expectQuiet: string[] }[];
+    assert.deepEqual(
+      scenarios.map((s) => s.name),
+      [...SCENARIO_NAMES],
+    );
+    assert.ok(scenarios.every((s) => Array.isArray(s.expectFire) && Array.isArray(s.expectQuiet)));
+  });
+});
+
+describe('scripts/generate-traffic.sh', () => {
+  const wrapper = path.join(REPO_ROOT, 'scripts', 'generate-traffic.sh');
+
+  it('passes its arguments to the generator (--help)', async () => {
+    const { code, stdout } = await run(wrapper, ['--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^generate-traffic\.sh \[duration\]/);
+    assert.match(stdout, /--port-forward/);
+  });
+
+  it('tells the user to run npm ci when dependencies are missing', async (t) => {
+    const clone = await mkdtemp(path.join(tmpdir(), 'traffic-clone-'));
+    t.after(() => rm(clone, { recursive: true, force: true }));
+    await mkdir(path.join(clone, 'scripts'));
+    await copyFile(wrapper, path.join(clone, 'scripts', 'generate-traffic.sh'));
+    const { code, stderr } = await run(path.join(clone, 'scripts', 'generate-traffic.sh'), ['60']);
+    assert.equal(code, 1);
+    assert.match(stderr, /run 'npm ci'/);
+  });
+});
