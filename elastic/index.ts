@@ -1,6 +1,7 @@
 /** Elasticsearch objects this project defines: index lifecycle and templates, as plain data. */
 import type { Resource } from '../scripts/provision/resources.js';
+import { lifecycleResources } from './lifecycle.js';
 
 export function elasticResources(): Resource[] {
-  return [];
+  return [...lifecycleResources()];
 }

@@ -1,5 +1,57 @@
-import type { Resource } from '../scripts/provision/resources.js';
+/**
+ * Data views of the service's signals, with the stable ids of kibana/telemetry-fields.ts so that
+ * dashboards, saved searches and rules can reference them. Plain data; applied by the engine.
+ */
+import type { DataViewResource, DataViewSpec, Resource } from '../scripts/provision/resources.js';
+import { DATA_VIEW_IDS, INDEX_PATTERNS } from './telemetry-fields.js';
+
+/**
+ * Kibana's APM app route that resolves a trace id to its trace view (route `/link-to/trace/:traceId`
+ * in the APM plugin). Relative, so it works under any Kibana base path.
+ */
+export const APM_TRACE_LINK = '/app/apm/link-to/trace/{{value}}';
+
+/** `trace.id` rendered as a link to the trace in the APM UI: logs and traces one click apart. */
+export const TRACE_ID_FORMAT = {
+  id: 'url',
+  params: { type: 'a', urlTemplate: APM_TRACE_LINK, labelTemplate: '{{value}}' },
+} as const;
+
+function dataView(spec: DataViewSpec, fields: readonly string[]): DataViewResource {
+  return { kind: 'kibana.data_view', id: spec.id, title: spec.name, body: { data_view: spec }, fields };
+}
 
 export function dataViews(): Resource[] {
-  return [];
+  // allowNoIndex: the views are provisioned before the first document arrives.
+  return [
+    dataView(
+      {
+        id: DATA_VIEW_IDS.logs,
+        name: '[Sample Service] Logs',
+        title: INDEX_PATTERNS.logs,
+        timeFieldName: '@timestamp',
+        allowNoIndex: true,
+        fieldFormats: { 'trace.id': TRACE_ID_FORMAT },
+      },
+      ['@timestamp', 'trace.id'],
+    ),
+    dataView(
+      { id: DATA_VIEW_IDS.metrics, name: '[Sample Service] Metrics', title: INDEX_PATTERNS.metrics, timeFieldName: '@timestamp', allowNoIndex: true },
+      ['@timestamp'],
+    ),
+    dataView(
+      { id: DATA_VIEW_IDS.traces, name: '[Sample Service] Traces', title: INDEX_PATTERNS.traces, timeFieldName: '@timestamp', allowNoIndex: true },
+      ['@timestamp'],
+    ),
+    dataView(
+      {
+        id: DATA_VIEW_IDS.kubernetes,
+        name: '[Sample Service] Kubernetes metrics',
+        title: INDEX_PATTERNS.kubernetes,
+        timeFieldName: '@timestamp',
+        allowNoIndex: true,
+      },
+      ['@timestamp'],
+    ),
+  ];
 }

@@ -1,0 +1,85 @@
+/**
+ * `npm run provision-kibana -- [--dry-run] [--prune] [--only <kind>] [--print] [--from-eck]`
+ *
+ * Makes Elasticsearch and Kibana match the definitions in elastic/, fleet/, kibana/ and alerts/.
+ * This module only parses flags (yargs command module) and calls `provision()`; see
+ * docs/provisioning.md for modes, environment and exit codes.
+ */
+import { pathToFileURL } from 'node:url';
+import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DEFAULT_CONCURRENCY, DEFAULT_ECK_NAMESPACE } from './provision/config.js';
+import { provision } from './provision/engine.js';
+import { EXIT } from './provision/errors.js';
+import { KIND_ORDER } from './provision/resources.js';
+
+export const command = '$0';
+export const describe = 'Provision index lifecycle, Fleet policies, data views, saved objects, connectors, SLOs and rules';
+
+export function builder(y: Argv) {
+  return y
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Read the live state and print the plan (create / update with diff / unchanged / delete); write nothing' })
+    .option('print', { type: 'boolean', default: false, describe: 'No network: print every request body as JSON lines (or to --out), secrets as <from env NAME>' })
+    .option('out', { type: 'string', describe: 'With --print: write one JSON file per request into this folder' })
+    .option('prune', { type: 'boolean', default: false, describe: 'Delete objects this project owns (id prefix sample-service- or owner tag) that no definition names any more' })
+    .option('only', { type: 'string', array: true, choices: KIND_ORDER, describe: 'Apply only these kinds (repeatable)' })
+    .option('from-eck', { type: 'boolean', default: false, describe: 'Derive URLs and credentials from the ECK stack via kubectl (opens and closes port-forwards)' })
+    .option('eck-namespace', { type: 'string', default: DEFAULT_ECK_NAMESPACE, describe: 'Namespace of the ECK stack for --from-eck' })
+    .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Objects applied in parallel within one stage' })
+    .option('flavour', { type: 'string', choices: ['stateful', 'serverless'], describe: 'With --print: render for this flavour (default stateful)' })
+    .option('licence', { type: 'string', choices: ['platinum', 'basic'], describe: 'With --print: render for this licence tier (default platinum)' })
+    .example('$0 --dry-run', 'show what would change')
+    .example('$0 --only kibana.data_view', 'apply data views only')
+    .example('$0 --print --out out/provision', 'write every request body for review')
+    .strict();
+}
+
+type Args = ArgumentsCamelCase<{
+  dryRun: boolean;
+  print: boolean;
+  out?: string;
+  prune: boolean;
+  only?: string[];
+  fromEck: boolean;
+  eckNamespace: string;
+  concurrency: number;
+  flavour?: string;
+  licence?: string;
+}>;
+
+export async function handler(argv: Args): Promise<void> {
+  const result = await provision(
+    {
+      dryRun: argv.dryRun,
+      print: argv.print,
+      prune: argv.prune,
+      fromEck: argv.fromEck,
+      eckNamespace: argv.eckNamespace,
+      concurrency: argv.concurrency,
+      ...(argv.out !== undefined ? { out: argv.out } : {}),
+      ...(argv.only !== undefined ? { only: argv.only } : {}),
+      ...(argv.flavour !== undefined ? { flavour: argv.flavour } : {}),
+      ...(argv.licence !== undefined ? { licence: argv.licence } : {}),
+    },
+    { env: process.env, stdout: process.stdout, stderr: process.stderr },
+  );
+  process.exitCode = result.exitCode;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // `... --print | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
+  await yargs(hideBin(process.argv))
+    .scriptName('provision-kibana')
+    .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help()}\n\nprovision-kibana: ${msg}\n`);
+      process.exit(EXIT.usage);
+    })
+    .help()
+    .parseAsync();
+}

@@ -1,0 +1,431 @@
+/**
+ * The provisioning engine as a function: `provision(options, deps)` validates the configuration,
+ * detects the target (flavour, version, licence), plans every applicable definition against the
+ * live state and applies it stage by stage in KIND_ORDER, with bounded parallelism inside a stage.
+ * The CLI only parses flags and calls it; tests call it directly.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { allResources } from './definitions.js';
+import { loadConfig, targetFromEnv, type Config, type LicenceTier, type ProvisionOptions, type Target } from './config.js';
+import { formatDiffs, type FieldDiff } from './diff.js';
+import { createEsClient, esCaller, type EsCaller } from './es-client.js';
+import { openEck, type EckConnection, type EckDeps } from './eck.js';
+import { AuthenticationError, ConfigError, EXIT, describeError, type ExitCode } from './errors.js';
+import { KibanaClient } from './kibana-client.js';
+import { handlerFor } from './kinds/index.js';
+import { printSecret, secretEnvNames, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
+import { Redactor, redactingSink, type Sink } from './redact.js';
+import { KIND_ORDER, type Flavour, type Resource, type ResourceKind } from './resources.js';
+import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from './retry.js';
+import { checkDefinitions, selectResources } from './select.js';
+import { trustedCas } from './tls.js';
+
+export type { ProvisionOptions } from './config.js';
+
+export interface ProvisionDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: Sink;
+  readonly stderr: Sink;
+  /** The definition set (default: allResources()). */
+  readonly resources?: () => readonly Resource[];
+  readonly sleep?: Sleep;
+  readonly retry?: RetryPolicy;
+  /** kubectl access for --from-eck (default: the real kubectl). */
+  readonly eck?: EckDeps;
+}
+
+export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'skip';
+export type Outcome = 'planned' | 'applied' | 'unchanged' | 'skipped' | 'failed' | 'not-attempted';
+
+export interface ObjectReport {
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly title: string;
+  action: Action;
+  outcome: Outcome;
+  diffs?: readonly FieldDiff[];
+  notes?: string[];
+  error?: string;
+}
+
+export interface ProvisionResult {
+  readonly exitCode: ExitCode;
+  readonly objects: readonly ObjectReport[];
+  readonly flavour?: Flavour;
+  readonly licence?: LicenceTier;
+  readonly version?: string;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+const SYMBOL: Record<Action, string> = { create: '+', update: '~', unchanged: '=', delete: '-', skip: '·' };
+
+function line(o: Pick<ObjectReport, 'kind' | 'id' | 'title'>, action: string): string {
+  return `${action.padEnd(10)} ${o.kind.padEnd(21)} ${o.id}${o.title && o.title !== o.id ? `  (${o.title})` : ''}`;
+}
+
+function basicToken(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
+function authorization(target: Target): string {
+  return target.auth.kind === 'apiKey' ? `ApiKey ${target.auth.apiKey}` : `Basic ${basicToken(target.auth.username, target.auth.password)}`;
+}
+
+export async function provision(options: ProvisionOptions, deps: ProvisionDeps): Promise<ProvisionResult> {
+  const redactor = new Redactor();
+  const env = deps.env;
+  redactor.add(env.ELASTIC_API_KEY?.trim());
+  redactor.add(env.ELASTIC_PASSWORD);
+  if (env.ELASTIC_USERNAME && env.ELASTIC_PASSWORD) redactor.add(basicToken(env.ELASTIC_USERNAME.trim(), env.ELASTIC_PASSWORD));
+  const out = redactingSink(deps.stdout, redactor);
+  const err = redactingSink(deps.stderr, redactor);
+
+  let config: Config;
+  let resources: readonly Resource[];
+  try {
+    config = loadConfig(options, env);
+    resources = (deps.resources ?? allResources)();
+    const problems = checkDefinitions(resources);
+    if (problems.length > 0) throw new ConfigError(problems);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err.write(`provision-kibana: ${e.message}\n`);
+      return { exitCode: EXIT.usage, objects: [] };
+    }
+    throw e;
+  }
+
+  if (config.mode === 'print') return printRequests(config, resources, env, out);
+
+  let eck: EckConnection | undefined;
+  try {
+    let target = config.target;
+    if (config.fromEck !== undefined) {
+      out.write(`Connecting through the ECK cluster (namespace ${config.fromEck.namespace})...\n`);
+      eck = await openEck(config.fromEck.namespace, deps.eck, (m) => err.write(`${m}\n`));
+      redactor.add(eck.env.ELASTIC_PASSWORD);
+      if (eck.env.ELASTIC_USERNAME && eck.env.ELASTIC_PASSWORD) redactor.add(basicToken(eck.env.ELASTIC_USERNAME, eck.env.ELASTIC_PASSWORD));
+      const problems: string[] = [];
+      const derived = targetFromEnv({ ...env, ...eck.env, ELASTIC_API_KEY: undefined }, problems);
+      if (derived === undefined) throw new ConfigError(problems);
+      target = {
+        ...derived,
+        caPem: [derived.caPem, eck.env.ECK_CA_PEM].filter(Boolean).join('\n'),
+        kibanaServername: eck.kibanaServername,
+        elasticsearchServername: eck.elasticsearchServername,
+      };
+    }
+    if (target === undefined) throw new Error('no target');
+    return await run(config, target, resources, deps, redactor, out, err);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err.write(`provision-kibana: ${e.message}\n`);
+      return { exitCode: EXIT.usage, objects: [] };
+    }
+    err.write(`provision-kibana: ${describeError(e)}\n`);
+    return { exitCode: EXIT.failed, objects: [] };
+  } finally {
+    await eck?.close();
+  }
+}
+
+async function printRequests(config: Config, resources: readonly Resource[], env: NodeJS.ProcessEnv, out: Sink): Promise<ProvisionResult> {
+  const { applicable, skipped } = selectResources(resources, { flavour: config.printFlavour, licence: config.printLicence, env, only: config.only });
+  const requests: PrintedRequest[] = [];
+  for (const kind of KIND_ORDER) {
+    for (const r of applicable.filter((x) => x.kind === kind)) requests.push(...handlerFor(kind).requests(r, printSecret));
+  }
+  if (config.out !== undefined) {
+    await mkdir(config.out, { recursive: true });
+    await Promise.all(
+      requests.map((req, i) =>
+        writeFile(
+          path.join(config.out as string, `${String(i + 1).padStart(3, '0')}-${req.kind}-${req.id}-${req.op}.json`.replace(/[^A-Za-z0-9._@-]/g, '_')),
+          `${JSON.stringify(req, null, 2)}\n`,
+        ),
+      ),
+    );
+    out.write(`wrote ${requests.length} requests for ${applicable.length} objects (${config.printFlavour}, ${config.printLicence} licence) to ${config.out}\n`);
+  } else {
+    for (const req of requests) out.write(`${JSON.stringify(req)}\n`);
+  }
+  const objects: ObjectReport[] = [
+    ...applicable.map((r): ObjectReport => ({ kind: r.kind, id: r.id, title: r.title, action: 'create', outcome: 'planned' })),
+    ...skipped.map(({ resource: r, reason }): ObjectReport => ({ kind: r.kind, id: r.id, title: r.title, action: 'skip', outcome: 'skipped', notes: [reason] })),
+  ];
+  return { exitCode: EXIT.ok, objects, flavour: config.printFlavour, licence: config.printLicence };
+}
+
+interface Detected {
+  flavour: Flavour;
+  version: string;
+  licence: LicenceTier;
+  licenceType: string;
+}
+
+async function detect(es: EsCaller): Promise<Detected> {
+  const info = await es.call('GET /', (c) => c.info());
+  const flavour: Flavour = info?.version.build_flavor === 'serverless' ? 'serverless' : 'stateful';
+  const version = info?.version.number ?? 'unknown';
+  if (flavour === 'serverless') return { flavour, version, licence: 'platinum', licenceType: 'serverless' };
+  const lic = await es.call('GET /_license', (c) => c.license.get());
+  const type = lic?.license.type ?? 'basic';
+  const active = lic?.license.status === 'active';
+  const tier: LicenceTier = active && ['platinum', 'enterprise', 'trial'].includes(type) ? 'platinum' : 'basic';
+  return { flavour, version, licence: tier, licenceType: active ? type : `${type} (${lic?.license.status ?? 'inactive'})` };
+}
+
+async function run(
+  config: Config,
+  target: Target,
+  resources: readonly Resource[],
+  deps: ProvisionDeps,
+  redactor: Redactor,
+  out: Sink,
+  err: Sink,
+): Promise<ProvisionResult> {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const sleep = deps.sleep ?? realSleep;
+  const ca = trustedCas(target.caPem, deps.env);
+  const onRetry = (m: string): void => err.write(`  ${m}\n`);
+  const esClient = createEsClient(target, ca);
+  const es = esCaller(esClient, retry, sleep, onRetry);
+  const kibana = new KibanaClient({
+    baseUrl: target.kibanaUrl,
+    space: target.space,
+    authorization: authorization(target),
+    ca,
+    servername: target.kibanaServername,
+    retry,
+    sleep,
+    onRetry,
+  });
+  try {
+    let detected: Detected;
+    let kibanaVersion = 'unknown';
+    try {
+      detected = await detect(es);
+      if (detected.flavour === 'serverless' && target.auth.kind === 'basic') {
+        throw new ConfigError([
+          'Elasticsearch reports build flavour "serverless": Serverless projects accept API keys only. ' +
+            'Unset ELASTIC_USERNAME/ELASTIC_PASSWORD and set ELASTIC_API_KEY (create one under Project settings > Management > API keys)',
+        ]);
+      }
+      const status = await kibana.request<{ version?: { number?: string } }>({ method: 'GET', path: '/api/status' });
+      kibanaVersion = status.body.version?.number ?? 'unknown';
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      err.write(`provision-kibana: ${describeError(e)}\n`);
+      return { exitCode: EXIT.failed, objects: [] };
+    }
+
+    out.write(
+      `Target: Elasticsearch ${detected.version} (${detected.flavour}), Kibana ${kibanaVersion}, space ${target.space ?? 'default'}\n` +
+        `Licence: ${detected.licenceType}: ${
+          detected.licence === 'platinum'
+            ? 'the full alert set applies (SLOs and SLO burn-rate rules)'
+            : 'the basic alert set applies (threshold rules in place of SLO burn-rate rules; SLOs need platinum, enterprise or trial)'
+        }\n` +
+        (detected.flavour === 'serverless' ? 'Serverless: no ILM; retention comes from data stream lifecycle in the @custom component templates\n' : ''),
+    );
+
+    const { applicable, skipped } = selectResources(resources, { flavour: detected.flavour, licence: detected.licence, env: deps.env, only: config.only });
+
+    const missingSecrets = [...new Set(applicable.flatMap((r) => secretEnvNames(r)))].filter((name) => !deps.env[name]);
+    if (missingSecrets.length > 0) {
+      throw new ConfigError(missingSecrets.map((name) => `${name} is not set (a secret one of the definitions reads)`));
+    }
+    for (const name of new Set(applicable.flatMap((r) => secretEnvNames(r)))) redactor.add(deps.env[name]);
+
+    const ctx: EngineContext = {
+      kibana,
+      es,
+      flavour: detected.flavour,
+      secret: (s) => deps.env[s.fromEnv] ?? '',
+      readOnly: config.mode === 'dry-run',
+      memo: new Map(),
+    };
+    const reports: ObjectReport[] = skipped.map(({ resource: r, reason }) => ({
+      kind: r.kind,
+      id: r.id,
+      title: r.title,
+      action: 'skip' as const,
+      outcome: 'skipped' as const,
+      notes: [reason],
+    }));
+    const result = await applyStages(config, applicable, resources, ctx, reports, out);
+    printSummary(config, reports, out, err);
+    return { exitCode: result, objects: reports, flavour: detected.flavour, licence: detected.licence, version: detected.version };
+  } finally {
+    await esClient.close();
+  }
+}
+
+async function applyStages(
+  config: Config,
+  applicable: readonly Resource[],
+  all: readonly Resource[],
+  ctx: EngineContext,
+  reports: ObjectReport[],
+  out: Sink,
+): Promise<ExitCode> {
+  const dryRun = config.mode === 'dry-run';
+  const kinds = KIND_ORDER.filter((k) => config.only === undefined || config.only.has(k));
+  const total = applicable.length;
+  let done = 0;
+  let failed = false;
+  let authFailure = false;
+
+  out.write(dryRun ? '\nPlan (dry run, nothing is written):\n' : `\nApplying ${total} objects:\n`);
+  for (const kind of kinds) {
+    const handler = handlerFor(kind);
+    const stage = applicable.filter((r) => r.kind === kind);
+    if (stage.length === 0) continue;
+    if (failed) {
+      for (const r of stage) reports.push({ kind, id: r.id, title: r.title, action: 'create', outcome: 'not-attempted', notes: ['an earlier stage failed'] });
+      continue;
+    }
+    const orders = [...new Set(stage.map((r) => handler.order?.(r) ?? 0))].sort((a, b) => a - b);
+    for (const order of orders) {
+      const group = stage.filter((r) => (handler.order?.(r) ?? 0) === order);
+      if (failed) {
+        // Later groups reference earlier ones (dashboards -> searches -> tags).
+        for (const r of group) reports.push({ kind, id: r.id, title: r.title, action: 'create', outcome: 'not-attempted', notes: ['an object it may reference failed'] });
+        continue;
+      }
+      await mapLimit(group, config.concurrency, async (r) => {
+        const report: ObjectReport = { kind, id: r.id, title: r.title, action: 'unchanged', outcome: 'planned' };
+        reports.push(report);
+        if (authFailure) {
+          report.outcome = 'not-attempted';
+          return;
+        }
+        try {
+          const live: LiveState | undefined = await handler.read(r, ctx);
+          const diffs = live === undefined ? [] : handler.diff(r, live);
+          report.action = live === undefined ? 'create' : diffs.length > 0 && live.keep === undefined ? 'update' : 'unchanged';
+          if (diffs.length > 0) report.diffs = diffs;
+          if (live?.keep !== undefined && diffs.length > 0) report.notes = [`differs but is left as is: ${live.keep}`];
+          if (dryRun) {
+            if (report.action !== 'unchanged' && handler.planNotes) report.notes = [...(report.notes ?? []), ...(await handler.planNotes(r, ctx))];
+            report.outcome = report.action === 'unchanged' ? 'unchanged' : 'planned';
+            writePlanLine(out, report);
+            return;
+          }
+          if (report.action === 'create') await handler.create(r, ctx);
+          else if (report.action === 'update' && live !== undefined) await handler.update(r, live, diffs, ctx);
+          report.outcome = report.action === 'unchanged' ? 'unchanged' : 'applied';
+          done++;
+          const verb = report.action === 'create' ? 'created' : report.action === 'update' ? 'updated' : 'unchanged';
+          out.write(`  [${String(done).padStart(String(total).length)}/${total}] ${line(report, verb)}\n`);
+          if (report.action === 'update' && report.diffs) out.write(`${formatDiffs(report.diffs)}\n`);
+        } catch (e) {
+          report.outcome = 'failed';
+          report.error = describeError(e);
+          failed = true;
+          if (e instanceof AuthenticationError) authFailure = true;
+          done++;
+          out.write(`  [${String(done).padStart(String(total).length)}/${total}] ${line(report, 'FAILED')}\n      ${report.error}\n`);
+        }
+      });
+    }
+  }
+
+  // Objects this project owns on the target that no definition names any more.
+  if (!failed && (config.prune || dryRun)) {
+    for (const kind of [...kinds].reverse()) {
+      const handler = handlerFor(kind);
+      const defined = new Set(all.filter((r) => r.kind === kind).map((r) => r.id));
+      let owned: OwnedObject[];
+      try {
+        owned = await handler.listOwned(ctx);
+      } catch (e) {
+        if (!config.prune) continue;
+        reports.push({ kind, id: '*', title: 'listing owned objects', action: 'delete', outcome: 'failed', error: describeError(e) });
+        failed = true;
+        break;
+      }
+      const stale = owned.filter((o) => !defined.has(o.id));
+      await mapLimit(stale, config.concurrency, async (o) => {
+        const report: ObjectReport = { kind, id: o.id, title: o.title, action: 'delete', outcome: 'planned' };
+        if (!config.prune) {
+          report.action = 'skip';
+          report.outcome = 'skipped';
+          report.notes = ['owned but no longer defined: --prune deletes it'];
+        }
+        reports.push(report);
+        if (dryRun || !config.prune) {
+          writePlanLine(out, report);
+          return;
+        }
+        try {
+          await handler.remove(o, ctx);
+          report.outcome = 'applied';
+          out.write(`  ${line(report, 'deleted')}\n`);
+        } catch (e) {
+          report.outcome = 'failed';
+          report.error = describeError(e);
+          failed = true;
+          out.write(`  ${line(report, 'FAILED')}\n      ${report.error}\n`);
+        }
+      });
+    }
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+function writePlanLine(out: Sink, r: ObjectReport): void {
+  out.write(`  ${SYMBOL[r.action]} ${line(r, r.action)}\n`);
+  if (r.action === 'update' && r.diffs) out.write(`${formatDiffs(r.diffs)}\n`);
+  for (const n of r.notes ?? []) out.write(`      ${n}\n`);
+}
+
+function printSummary(config: Config, reports: readonly ObjectReport[], out: Sink, err: Sink): void {
+  const count = (pred: (r: ObjectReport) => boolean): number => reports.filter(pred).length;
+  const skippedLines = reports.filter((r) => r.action === 'skip' && r.notes?.[0] && !r.notes[0].startsWith('owned'));
+  if (skippedLines.length > 0) {
+    out.write('\nNot applicable here:\n');
+    for (const r of skippedLines) out.write(`  ${SYMBOL.skip} ${line(r, 'skip')}: ${r.notes?.[0] ?? ''}\n`);
+  }
+  if (config.mode === 'dry-run') {
+    out.write(
+      `\nPlan: ${count((r) => r.action === 'create')} to create, ${count((r) => r.action === 'update')} to update, ` +
+        `${count((r) => r.action === 'unchanged')} unchanged, ${count((r) => r.action === 'delete')} to delete` +
+        `${config.prune ? '' : ' (deletes only with --prune)'}.\n`,
+    );
+    return;
+  }
+  const applied = reports.filter((r) => r.outcome === 'applied');
+  const failures = reports.filter((r) => r.outcome === 'failed');
+  const notAttempted = reports.filter((r) => r.outcome === 'not-attempted');
+  out.write(
+    `\nDone: ${count((r) => r.outcome === 'applied' && r.action === 'create')} created, ${count((r) => r.outcome === 'applied' && r.action === 'update')} updated, ` +
+      `${count((r) => r.outcome === 'applied' && r.action === 'delete')} deleted, ${count((r) => r.outcome === 'unchanged')} unchanged` +
+      `${failures.length > 0 ? `, ${failures.length} failed, ${notAttempted.length} not attempted` : ''}.\n`,
+  );
+  if (failures.length > 0) {
+    err.write('\nFailed objects:\n');
+    for (const r of failures) err.write(`  ${r.kind} ${r.id}: ${r.error ?? 'failed'}\n`);
+    if (applied.length > 0) {
+      err.write('Applied before the failure (these are in place):\n');
+      for (const r of applied) err.write(`  ${r.action === 'delete' ? 'deleted' : r.action === 'create' ? 'created' : 'updated'} ${r.kind} ${r.id}\n`);
+    }
+    if (notAttempted.length > 0) err.write(`Not attempted: ${notAttempted.map((r) => `${r.kind} ${r.id}`).join(', ')}\n`);
+    err.write('Fix the cause and run again: objects already in place are left unchanged.\n');
+  }
+}
+

@@ -1,0 +1,118 @@
+/** The contract every resource kind implements, and the context the engine hands it. */
+import type { Client } from '@elastic/elasticsearch';
+import type { FieldDiff } from '../diff.js';
+import type { EsCaller } from '../es-client.js';
+import type { KibanaClient, Method } from '../kibana-client.js';
+import type { Flavour, Resource, ResourceKind, SecretFromEnv } from '../resources.js';
+
+/** One HTTP request the engine would send; what --print writes and the contract tests validate. */
+export interface PrintedRequest {
+  readonly target: 'kibana' | 'elasticsearch';
+  /** What the request does for the object: first apply, update of a changed object, or a step of either. */
+  readonly op: 'create' | 'update' | 'upsert' | 'install' | 'enable' | 'disable';
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly method: Method;
+  /** Path (with query string); Kibana paths are below the space prefix. */
+  readonly path: string;
+  /** JSON body. */
+  readonly body?: unknown;
+  /** For multipart NDJSON uploads (saved objects import): the objects, one per line. */
+  readonly ndjson?: readonly unknown[];
+}
+
+export type SecretResolver = (secret: SecretFromEnv) => string;
+
+export interface EngineContext {
+  readonly kibana: KibanaClient;
+  readonly es: EsCaller;
+  readonly flavour: Flavour;
+  readonly secret: SecretResolver;
+  /** True in --dry-run: reads only, never a write (not even a package install). */
+  readonly readOnly: boolean;
+  /** Per-run memo for lookups shared by objects (installed package versions, managed agent policies). */
+  readonly memo: Map<string, Promise<unknown>>;
+}
+
+export interface LiveState {
+  readonly value: unknown;
+  /** Why the object is left alone even though it differs (e.g. a preconfigured, managed Fleet policy). */
+  readonly keep?: string;
+}
+
+export interface OwnedObject {
+  readonly id: string;
+  readonly title: string;
+  /** Saved object type, for saved objects. */
+  readonly type?: string;
+}
+
+export interface KindHandler<R extends Resource = Resource> {
+  readonly kind: R['kind'];
+  readonly target: 'kibana' | 'elasticsearch';
+  /** Pure: the requests a first apply and an update would send (secrets through `secret`). */
+  requests(resource: R, secret: SecretResolver): PrintedRequest[];
+  read(resource: R, ctx: EngineContext): Promise<LiveState | undefined>;
+  diff(resource: R, live: LiveState): FieldDiff[];
+  create(resource: R, ctx: EngineContext): Promise<void>;
+  update(resource: R, live: LiveState, diffs: readonly FieldDiff[], ctx: EngineContext): Promise<void>;
+  /** Objects of this kind the project owns on the target (id prefix or owner tag). */
+  listOwned(ctx: EngineContext): Promise<OwnedObject[]>;
+  remove(object: OwnedObject, ctx: EngineContext): Promise<void>;
+  /**
+   * Order inside the kind's stage (lower first; equal values run in parallel), for objects that
+   * reference each other, e.g. tags before searches before dashboards.
+   */
+  order?(resource: R): number;
+  /** Extra plan notes for a read-only run (e.g. "installs package prometheus 1.2.3 first"). */
+  planNotes?(resource: R, ctx: EngineContext): Promise<string[]>;
+}
+
+export type EsClient = Client;
+
+function isSecret(v: unknown): v is SecretFromEnv {
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { fromEnv?: unknown }).fromEnv === 'string'
+  );
+}
+
+/** Replaces every `{ fromEnv }` in a body by the resolver's value. */
+export function resolveSecrets<T>(value: T, secret: SecretResolver): T {
+  const walk = (v: unknown): unknown => {
+    if (isSecret(v)) return secret(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/** Every environment variable a body reads secrets from. */
+export function secretEnvNames(value: unknown): string[] {
+  const names: string[] = [];
+  const walk = (v: unknown): void => {
+    if (isSecret(v)) names.push(v.fromEnv);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return names;
+}
+
+export const printSecret: SecretResolver = (s) => `<from env ${s.fromEnv}>`;
+
+export function omit<T extends object, K extends string>(obj: T, ...keys: K[]): Omit<T, K> {
+  const out: Record<string, unknown> = { ...(obj as Record<string, unknown>) };
+  for (const k of keys) delete out[k];
+  return out as Omit<T, K>;
+}
+
+/** Memoises one lookup per run (per key). */
+export function memo<T>(ctx: EngineContext, key: string, fn: () => Promise<T>): Promise<T> {
+  let p = ctx.memo.get(key) as Promise<T> | undefined;
+  if (p === undefined) {
+    p = fn();
+    ctx.memo.set(key, p);
+  }
+  return p;
+}

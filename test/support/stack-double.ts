@@ -1,0 +1,728 @@
+/**
+ * In-process HTTP test double of Elasticsearch and Kibana, for the provisioning engine's tests.
+ * It is not Elastic: it implements, for the APIs the engine calls, the documented behaviour the
+ * engine relies on, and enforces it:
+ * - authentication on every request (401 without valid credentials; API key or Basic);
+ * - Kibana: `kbn-xsrf` on every non-GET request (400 without), space prefix `/s/<space>`;
+ *   404 for missing objects, 409 when creating an id that exists, 400 for fields an update API
+ *   does not accept (data view `id`, connector type, rule type/consumer/enabled, SLO `id`);
+ * - saved objects `_import` (multipart NDJSON, missing references, overwrite) and `_export`
+ *   (400 "Error fetching objects to export" with per-object 404s);
+ * - Serverless flavour: no ILM API (no handler, as on Serverless), no `_license`, saved-object
+ *   CRUD routes internal, `index.lifecycle.*` settings rejected;
+ * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial (403 otherwise);
+ * - Fleet: packages must be installed before package policies use them, at the installed version;
+ *   policies on managed agent policies need `force`.
+ * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Flavour = 'stateful' | 'serverless';
+
+export interface StackDoubleOptions {
+  readonly flavour?: Flavour;
+  /** `_license` type: basic, gold, platinum, enterprise, trial. */
+  readonly licence?: string;
+  readonly version?: string;
+  readonly apiKey?: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Agent policy ids that exist already as managed (preconfigured) policies. */
+  readonly managedAgentPolicies?: readonly string[];
+  /** Fleet packages available in the registry: name -> latest version. */
+  readonly packages?: Readonly<Record<string, string>>;
+}
+
+export interface RecordedRequest {
+  readonly target: 'elasticsearch' | 'kibana';
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  /** The route changes state (counted by `writes()`), whatever its outcome. */
+  readonly write: boolean;
+  status: number;
+}
+
+export interface Fault {
+  readonly target?: 'elasticsearch' | 'kibana';
+  readonly method?: string;
+  readonly path: RegExp;
+  readonly status: number;
+  /** How many matching requests fail (Infinity: all). */
+  times: number;
+}
+
+type Json = Record<string, unknown>;
+interface Reply {
+  status: number;
+  body?: unknown;
+  ndjson?: unknown[];
+}
+interface Req {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  params: string[];
+  raw: string;
+  json: unknown;
+  contentType: string;
+  space: string;
+}
+type Handler = (req: Req) => Reply;
+interface Route {
+  method: string;
+  re: RegExp;
+  write: boolean;
+  handler: Handler;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+const ok = (body: unknown): Reply => ({ status: 200, body });
+
+function esError(status: number, type: string, reason: string): Reply {
+  return { status, body: { error: { root_cause: [{ type, reason }], type, reason }, status } };
+}
+function kbError(status: number, message: string, extra: Json = {}): Reply {
+  const error = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
+  return { status, body: { statusCode: status, error, message, ...extra } };
+}
+const notFound = (what: string): Reply => kbError(404, `Saved object [${what}] not found`);
+
+/** Elasticsearch stores settings flat with string values and returns them nested under `index`. */
+function normaliseSettings(settings: unknown): Json {
+  const flat: Record<string, string> = {};
+  const walk = (node: unknown, prefix: string): void => {
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else if (node !== undefined && node !== null) {
+      flat[prefix.startsWith('index.') ? prefix : `index.${prefix}`] = String(node);
+    }
+  };
+  walk(settings, '');
+  const nested: Json = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let node = nested;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Json;
+    node[parts.at(-1) as string] = value;
+  }
+  return nested;
+}
+
+function parseMultipartFile(contentType: string, raw: string): string | undefined {
+  const boundary = /boundary=([^;]+)/.exec(contentType)?.[1];
+  if (!boundary) return undefined;
+  for (const part of raw.split(`--${boundary}`)) {
+    const [head, ...rest] = part.split('\r\n\r\n');
+    if (head !== undefined && /name="file"/.test(head)) return rest.join('\r\n\r\n').replace(/\r\n$/, '');
+  }
+  return undefined;
+}
+
+class SpaceState {
+  dataViews = new Map<string, Json>();
+  savedObjects = new Map<string, Json>();
+  connectors = new Map<string, Json>();
+  slos = new Map<string, Json>();
+  rules = new Map<string, Json>();
+  agentPolicies = new Map<string, Json>();
+  packagePolicies = new Map<string, Json>();
+}
+
+export class StackDouble {
+  readonly options: Required<Omit<StackDoubleOptions, 'apiKey' | 'username' | 'password'>> & Pick<StackDoubleOptions, 'apiKey' | 'username' | 'password'>;
+  readonly requests: RecordedRequest[] = [];
+  readonly faults: Fault[] = [];
+  readonly ilm = new Map<string, Json>();
+  readonly componentTemplates = new Map<string, Json>();
+  readonly pipelines = new Map<string, Json>();
+  readonly installedPackages = new Map<string, string>();
+  readonly spaces = new Map<string, SpaceState>();
+  esUrl = '';
+  kibanaUrl = '';
+  #servers: Server[] = [];
+  #esRoutes: Route[] = [];
+  #kbRoutes: Route[] = [];
+  licence: string;
+
+  private constructor(options: StackDoubleOptions) {
+    this.options = {
+      flavour: options.flavour ?? 'stateful',
+      licence: options.licence ?? 'trial',
+      version: options.version ?? '9.4.3',
+      managedAgentPolicies: options.managedAgentPolicies ?? [],
+      packages: options.packages ?? { kubernetes: '1.80.0', prometheus: '1.24.1', apm: '9.4.3' },
+      apiKey: options.apiKey,
+      username: options.username,
+      password: options.password,
+    };
+    this.licence = this.options.licence;
+    for (const id of this.options.managedAgentPolicies) {
+      this.space('default').agentPolicies.set(id, { id, name: id, namespace: 'default', is_managed: true, revision: 1, status: 'active' });
+    }
+    this.#registerEs();
+    this.#registerKibana();
+  }
+
+  static async start(options: StackDoubleOptions = {}): Promise<StackDouble> {
+    const double = new StackDouble(options);
+    double.esUrl = await double.#listen('elasticsearch');
+    double.kibanaUrl = await double.#listen('kibana');
+    return double;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  space(id: string): SpaceState {
+    let s = this.spaces.get(id);
+    if (s === undefined) {
+      s = new SpaceState();
+      this.spaces.set(id, s);
+    }
+    return s;
+  }
+
+  /** Requests to state-changing routes, received since `since` (an index into `requests`). */
+  writes(since = 0): RecordedRequest[] {
+    return this.requests.slice(since).filter((r) => r.write);
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push(fault);
+  }
+
+  get #platinum(): boolean {
+    return this.options.flavour === 'serverless' || ['platinum', 'enterprise', 'trial'].includes(this.licence);
+  }
+
+  #listen(target: 'elasticsearch' | 'kibana'): Promise<string> {
+    const server = createServer((req, res) => void this.#handle(target, req, res));
+    this.#servers.push(server);
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  }
+
+  #authorised(header: string | undefined): boolean {
+    if (header === undefined) return false;
+    if (this.options.apiKey !== undefined && header === `ApiKey ${this.options.apiKey}`) return true;
+    if (this.options.username !== undefined && this.options.password !== undefined) {
+      return header === `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}`;
+    }
+    return false;
+  }
+
+  async #handle(target: 'elasticsearch' | 'kibana', req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://double');
+    const method = (req.method ?? 'GET').toUpperCase();
+    let path = url.pathname;
+    let space = 'default';
+    if (target === 'kibana') {
+      const m = /^\/s\/([^/]+)(\/.*)$/.exec(path);
+      if (m) {
+        space = m[1] as string;
+        path = m[2] as string;
+      }
+    }
+    const routes = target === 'elasticsearch' ? this.#esRoutes : this.#kbRoutes;
+    let params: string[] = [];
+    const route = routes.find((r) => {
+      if (r.method !== method) return false;
+      const m = r.re.exec(path);
+      if (m) params = m.slice(1).map((p) => decodeURIComponent(p));
+      return m !== null;
+    });
+    const record: RecordedRequest = { target, method, path: url.pathname + url.search, headers: req.headers, body: raw, write: route?.write ?? false, status: 0 };
+    this.requests.push(record);
+
+    const send = (reply: Reply): void => {
+      record.status = reply.status;
+      const headers: Record<string, string> = {};
+      if (target === 'elasticsearch') headers['x-elastic-product'] = 'Elasticsearch';
+      if (reply.ndjson !== undefined) {
+        headers['content-type'] = 'application/ndjson';
+        res.writeHead(reply.status, headers).end(reply.ndjson.map((o) => JSON.stringify(o)).join('\n'));
+        return;
+      }
+      headers['content-type'] = 'application/json';
+      if (reply.status === 401) headers['www-authenticate'] = target === 'elasticsearch' ? 'ApiKey, Basic realm="security"' : 'Basic realm="kibana"';
+      res.writeHead(reply.status, headers).end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    };
+
+    if (!this.#authorised(req.headers.authorization)) {
+      send(target === 'elasticsearch' ? esError(401, 'security_exception', 'missing authentication credentials for REST request') : kbError(401, '[security_exception]: unable to authenticate user'));
+      return;
+    }
+    const fault = this.faults.find((f) => f.times > 0 && (f.target === undefined || f.target === target) && (f.method === undefined || f.method === method) && f.path.test(url.pathname));
+    if (fault !== undefined) {
+      fault.times--;
+      send(target === 'elasticsearch' ? esError(fault.status, 'injected_fault', 'injected by the test double') : kbError(fault.status, 'injected by the test double'));
+      return;
+    }
+    if (target === 'kibana' && method !== 'GET' && req.headers['kbn-xsrf'] === undefined) {
+      send(kbError(400, 'Request must contain a kbn-xsrf header.'));
+      return;
+    }
+    if (route === undefined) {
+      send(
+        target === 'elasticsearch'
+          ? { status: 400, body: { error: `no handler found for uri [${url.pathname}] and method [${method}]` } }
+          : kbError(404, 'Not Found'),
+      );
+      return;
+    }
+    let json: unknown;
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (raw !== '' && contentType.includes('json')) {
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        send(target === 'elasticsearch' ? esError(400, 'parse_exception', 'request body is not JSON') : kbError(400, 'Invalid JSON'));
+        return;
+      }
+    }
+    try {
+      send(route.handler({ method, path, query: url.searchParams, params, raw, json, contentType, space }));
+    } catch (err) {
+      send(kbError(500, String(err)));
+    }
+  }
+
+  #es(method: string, re: RegExp, write: boolean, handler: Handler): void {
+    this.#esRoutes.push({ method, re, write, handler });
+  }
+  #kb(method: string, re: RegExp, write: boolean, handler: Handler): void {
+    this.#kbRoutes.push({ method, re, write, handler });
+  }
+
+  // ------------------------------------------------------------------ Elasticsearch
+
+  #registerEs(): void {
+    const serverless = this.options.flavour === 'serverless';
+    this.#es('GET', /^\/$/, false, () =>
+      ok({
+        name: 'double',
+        cluster_name: 'double',
+        version: { number: this.options.version, build_flavor: serverless ? 'serverless' : 'default' },
+        tagline: 'You Know, for Search',
+      }),
+    );
+    if (!serverless) {
+      this.#es('GET', /^\/_license$/, false, () => ok({ license: { status: 'active', type: this.licence, uid: 'double' } }));
+      this.#es('GET', /^\/_ilm\/policy$/, false, () => ok(Object.fromEntries([...this.ilm].map(([k, v]) => [k, this.#ilmView(v)]))));
+      this.#es('GET', /^\/_ilm\/policy\/([^/]+)$/, false, ({ params: [name] }) => {
+        const p = this.ilm.get(name as string);
+        return p === undefined ? esError(404, 'resource_not_found_exception', `Lifecycle policy not found: ${name}`) : ok({ [name as string]: this.#ilmView(p) });
+      });
+      this.#es('PUT', /^\/_ilm\/policy\/([^/]+)$/, true, ({ params: [name], json }) => {
+        const policy = (json as Json | undefined)?.policy as Json | undefined;
+        if (policy === undefined || typeof policy.phases !== 'object') return esError(400, 'x_content_parse_exception', 'required [phases]');
+        const prev = this.ilm.get(name as string);
+        this.ilm.set(name as string, { policy: clone(policy), version: ((prev?.version as number) ?? 0) + 1 });
+        return ok({ acknowledged: true });
+      });
+      this.#es('DELETE', /^\/_ilm\/policy\/([^/]+)$/, true, ({ params: [name] }) => {
+        if (!this.ilm.delete(name as string)) return esError(404, 'resource_not_found_exception', `Lifecycle policy not found: ${name}`);
+        return ok({ acknowledged: true });
+      });
+    }
+
+    this.#es('GET', /^\/_component_template$/, false, () => ok({ component_templates: [...this.componentTemplates].map(([name, t]) => ({ name, component_template: clone(t) })) }));
+    this.#es('GET', /^\/_component_template\/([^/]+)$/, false, ({ params: [name] }) => {
+      const t = this.componentTemplates.get(name as string);
+      return t === undefined
+        ? esError(404, 'resource_not_found_exception', `component template matching [${name}] not found`)
+        : ok({ component_templates: [{ name, component_template: clone(t) }] });
+    });
+    this.#es('PUT', /^\/_component_template\/([^/]+)$/, true, ({ params: [name], json }) => {
+      const body = (json ?? {}) as Json;
+      const template = (body.template ?? {}) as Json;
+      if (template.settings !== undefined) {
+        const settings = normaliseSettings(template.settings);
+        if (serverless && JSON.stringify(settings).includes('"lifecycle"')) {
+          return esError(400, 'illegal_argument_exception', 'Settings [index.lifecycle.name] are not available when running in serverless mode');
+        }
+        template.settings = settings;
+      }
+      if (template.lifecycle !== undefined) template.lifecycle = { enabled: true, ...(template.lifecycle as Json) };
+      this.componentTemplates.set(name as string, { ...body, template });
+      return ok({ acknowledged: true });
+    });
+    this.#es('DELETE', /^\/_component_template\/([^/]+)$/, true, ({ params: [name] }) => {
+      if (!this.componentTemplates.delete(name as string)) return esError(404, 'resource_not_found_exception', `component template matching [${name}] not found`);
+      return ok({ acknowledged: true });
+    });
+
+    this.#es('GET', /^\/_ingest\/pipeline$/, false, () => ok(Object.fromEntries(this.pipelines)));
+    this.#es('GET', /^\/_ingest\/pipeline\/([^/]+)$/, false, ({ params: [id] }) => {
+      const p = this.pipelines.get(id as string);
+      return p === undefined ? { status: 404, body: {} } : ok({ [id as string]: clone(p) });
+    });
+    this.#es('PUT', /^\/_ingest\/pipeline\/([^/]+)$/, true, ({ params: [id], json }) => {
+      this.pipelines.set(id as string, clone((json ?? {}) as Json));
+      return ok({ acknowledged: true });
+    });
+    this.#es('DELETE', /^\/_ingest\/pipeline\/([^/]+)$/, true, ({ params: [id] }) => {
+      if (!this.pipelines.delete(id as string)) return esError(404, 'resource_not_found_exception', `pipeline [${id}] is missing`);
+      return ok({ acknowledged: true });
+    });
+  }
+
+  /** GET _ilm/policy adds defaults and bookkeeping the request did not carry. */
+  #ilmView(stored: Json): Json {
+    const policy = clone(stored.policy) as Json & { phases: Record<string, Json> };
+    for (const phase of Object.values(policy.phases)) {
+      phase.min_age ??= '0ms';
+      const actions = phase.actions as Json | undefined;
+      if (actions?.delete !== undefined) actions.delete = { delete_searchable_snapshot: true, ...(actions.delete as Json) };
+    }
+    return { version: stored.version, modified_date: '2026-01-01T00:00:00.000Z', policy, in_use_by: { indices: [], data_streams: [], composable_templates: [] } };
+  }
+
+  // ------------------------------------------------------------------ Kibana
+
+  #registerKibana(): void {
+    const serverless = this.options.flavour === 'serverless';
+    this.#kb('GET', /^\/api\/status$/, false, () =>
+      ok({ name: 'double', version: { number: this.options.version, build_flavor: serverless ? 'serverless' : 'traditional' }, status: { overall: { level: 'available' } } }),
+    );
+
+    // Data views
+    const DV_UPDATE_KEYS = new Set(['title', 'type', 'typeMeta', 'timeFieldName', 'sourceFilters', 'fields', 'fieldFormats', 'runtimeFieldMap', 'fieldAttrs', 'allowNoIndex', 'name', 'allowHidden']);
+    const dvView = (dv: Json): Json => ({ data_view: { ...clone(dv), version: 'WzEsMV0=', fields: {}, sourceFilters: [], typeMeta: {}, allowHidden: false, namespaces: ['default'] } });
+    this.#kb('GET', /^\/api\/data_views$/, false, (r) => ok({ data_view: [...this.space(r.space).dataViews.values()].map((d) => ({ id: d.id, title: d.title, name: d.name })) }));
+    this.#kb('POST', /^\/api\/data_views\/data_view$/, true, (r) => {
+      const dv = ((r.json ?? {}) as Json).data_view as Json | undefined;
+      if (dv === undefined || typeof dv.title !== 'string') return kbError(400, '[request body.data_view.title]: expected value of type [string]');
+      const id = String(dv.id ?? `generated-${this.requests.length}`);
+      if (this.space(r.space).dataViews.has(id)) return kbError(409, `Saved object [index-pattern/${id}] conflict`);
+      this.space(r.space).dataViews.set(id, { ...clone(dv), id });
+      return ok(dvView({ ...dv, id }));
+    });
+    this.#kb('GET', /^\/api\/data_views\/data_view\/([^/]+)$/, false, (r) => {
+      const dv = this.space(r.space).dataViews.get(r.params[0] as string);
+      return dv === undefined ? notFound(`index-pattern/${r.params[0]}`) : ok(dvView(dv));
+    });
+    this.#kb('POST', /^\/api\/data_views\/data_view\/([^/]+)$/, true, (r) => {
+      const store = this.space(r.space).dataViews;
+      const dv = store.get(r.params[0] as string);
+      if (dv === undefined) return notFound(`index-pattern/${r.params[0]}`);
+      const update = ((r.json ?? {}) as Json).data_view as Json | undefined;
+      if (update === undefined) return kbError(400, '[request body.data_view]: expected value of type [object]');
+      const bad = Object.keys(update).filter((k) => !DV_UPDATE_KEYS.has(k));
+      if (bad.length > 0) return kbError(400, `[request body.data_view.${bad[0]}]: definition for this key is missing`);
+      store.set(r.params[0] as string, { ...dv, ...clone(update) });
+      return ok(dvView(store.get(r.params[0] as string) as Json));
+    });
+    this.#kb('DELETE', /^\/api\/data_views\/data_view\/([^/]+)$/, true, (r) =>
+      this.space(r.space).dataViews.delete(r.params[0] as string) ? { status: 200 } : notFound(`index-pattern/${r.params[0]}`),
+    );
+
+    // Saved objects
+    const soKey = (type: string, id: string): string => `${type}:${id}`;
+    const exported = (o: Json): Json => ({
+      ...clone(o),
+      attributes: { ...(clone(o.attributes) as Json), ...(o.type === 'search' ? { grid: {}, hideChart: false, isTextBasedQuery: false } : {}) },
+      updated_at: '2026-01-01T00:00:00.000Z',
+      created_at: '2026-01-01T00:00:00.000Z',
+      version: 'WzEsMV0=',
+      managed: false,
+      coreMigrationVersion: '8.8.0',
+    });
+    this.#kb('POST', /^\/api\/saved_objects\/_import$/, true, (r) => {
+      const file = parseMultipartFile(r.contentType, r.raw);
+      if (file === undefined) return kbError(400, '[request body.file]: expected value of type [Stream] but got [undefined]');
+      const objects = file.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
+      const overwrite = r.query.get('overwrite') === 'true';
+      const store = this.space(r.space).savedObjects;
+      const inFile = new Set(objects.map((o) => soKey(String(o.type), String(o.id))));
+      const errors: Json[] = [];
+      const success: Json[] = [];
+      for (const o of objects) {
+        const key = soKey(String(o.type), String(o.id));
+        const missing = ((o.references ?? []) as Array<{ type: string; id: string }>).filter((ref) => {
+          const k = soKey(ref.type, ref.id);
+          if (inFile.has(k) || store.has(k)) return false;
+          return !(ref.type === 'index-pattern' && this.space(r.space).dataViews.has(ref.id));
+        });
+        if (missing.length > 0) {
+          errors.push({ id: o.id, type: o.type, error: { type: 'missing_references', references: missing.map((m) => ({ type: m.type, id: m.id })) } });
+        } else if (store.has(key) && !overwrite) {
+          errors.push({ id: o.id, type: o.type, error: { type: 'conflict' } });
+        } else {
+          store.set(key, clone(o));
+          success.push({ type: o.type, id: o.id, meta: { title: (o.attributes as Json | undefined)?.title }, ...(overwrite ? { overwrite: true } : {}) });
+        }
+      }
+      return ok({ success: errors.length === 0, successCount: success.length, successResults: success, ...(errors.length > 0 ? { errors } : {}) });
+    });
+    this.#kb('POST', /^\/api\/saved_objects\/_export$/, false, (r) => {
+      const body = (r.json ?? {}) as { objects?: Array<{ type: string; id: string }>; type?: string | string[] };
+      const store = this.space(r.space).savedObjects;
+      if (body.objects !== undefined) {
+        const missing = body.objects.filter((o) => !store.has(soKey(o.type, o.id)));
+        if (missing.length > 0) {
+          return kbError(400, 'Error fetching objects to export', {
+            attributes: {
+              objects: missing.map((m) => ({ id: m.id, type: m.type, error: { statusCode: 404, error: 'Not Found', message: `Saved object [${m.type}/${m.id}] not found` } })),
+            },
+          });
+        }
+        return { status: 200, ndjson: body.objects.map((o) => exported(store.get(soKey(o.type, o.id)) as Json)) };
+      }
+      const types = new Set(Array.isArray(body.type) ? body.type : body.type !== undefined ? [body.type] : []);
+      if (types.size === 0) return kbError(400, 'Either `type` or `objects` are required.');
+      return { status: 200, ndjson: [...store.values()].filter((o) => types.has(String(o.type))).map(exported) };
+    });
+    if (!serverless) {
+      this.#kb('GET', /^\/api\/saved_objects\/([^/_][^/]*)\/([^/]+)$/, false, (r) => {
+        const o = this.space(r.space).savedObjects.get(soKey(r.params[0] as string, r.params[1] as string));
+        return o === undefined ? notFound(`${r.params[0]}/${r.params[1]}`) : ok(exported(o));
+      });
+      this.#kb('DELETE', /^\/api\/saved_objects\/([^/_][^/]*)\/([^/]+)$/, true, (r) =>
+        this.space(r.space).savedObjects.delete(soKey(r.params[0] as string, r.params[1] as string)) ? ok({}) : notFound(`${r.params[0]}/${r.params[1]}`),
+      );
+    }
+
+    // Connectors
+    const connectorView = (c: Json): Json => {
+      const { secrets: _secrets, ...rest } = clone(c);
+      return { ...rest, is_preconfigured: false, is_deprecated: false, is_missing_secrets: false, is_system_action: false };
+    };
+    this.#kb('GET', /^\/api\/actions\/connectors$/, false, (r) => ok([...this.space(r.space).connectors.values()].map((c) => ({ ...connectorView(c), referenced_by_count: 0 }))));
+    this.#kb('POST', /^\/api\/actions\/connector\/([^/]+)$/, true, (r) => {
+      const id = r.params[0] as string;
+      const body = (r.json ?? {}) as Json;
+      if (typeof body.connector_type_id !== 'string' || typeof body.name !== 'string') return kbError(400, '[request body.connector_type_id]: expected value of type [string]');
+      if (this.space(r.space).connectors.has(id)) return kbError(409, `Saved object [action/${id}] conflict`);
+      this.space(r.space).connectors.set(id, { id, ...clone(body), config: body.config ?? {} });
+      return ok(connectorView(this.space(r.space).connectors.get(id) as Json));
+    });
+    this.#kb('PUT', /^\/api\/actions\/connector\/([^/]+)$/, true, (r) => {
+      const store = this.space(r.space).connectors;
+      const c = store.get(r.params[0] as string);
+      if (c === undefined) return notFound(`action/${r.params[0]}`);
+      const body = (r.json ?? {}) as Json;
+      const bad = Object.keys(body).filter((k) => !['name', 'config', 'secrets'].includes(k));
+      if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
+      store.set(r.params[0] as string, { ...c, ...clone(body) });
+      return ok(connectorView(store.get(r.params[0] as string) as Json));
+    });
+    this.#kb('GET', /^\/api\/actions\/connector\/([^/]+)$/, false, (r) => {
+      const c = this.space(r.space).connectors.get(r.params[0] as string);
+      return c === undefined ? notFound(`action/${r.params[0]}`) : ok(connectorView(c));
+    });
+    this.#kb('DELETE', /^\/api\/actions\/connector\/([^/]+)$/, true, (r) =>
+      this.space(r.space).connectors.delete(r.params[0] as string) ? { status: 204 } : notFound(`action/${r.params[0]}`),
+    );
+
+    // SLOs (platinum)
+    const licenceError = (): Reply => kbError(403, 'SLO feature requires a platinum license or higher');
+    const sloView = (s: Json): Json => ({
+      ...clone(s),
+      settings: { syncDelay: '1m', frequency: '1m', preventInitialBackfill: false, ...(s.settings as Json | undefined) },
+      groupBy: s.groupBy ?? '*',
+      revision: 1,
+      enabled: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 2,
+      instanceId: '*',
+    });
+    this.#kb('GET', /^\/api\/observability\/slos$/, false, (r) => {
+      const all = [...this.space(r.space).slos.values()].map(sloView);
+      const page = Number(r.query.get('page') ?? 1);
+      const perPage = Number(r.query.get('perPage') ?? 25);
+      return ok({ page, perPage, total: all.length, results: all.slice((page - 1) * perPage, page * perPage) });
+    });
+    this.#kb('POST', /^\/api\/observability\/slos$/, true, (r) => {
+      if (!this.#platinum) return licenceError();
+      const body = (r.json ?? {}) as Json;
+      const id = String(body.id ?? `generated-${this.requests.length}`);
+      if (this.space(r.space).slos.has(id)) return kbError(409, `SLO [${id}] already exists`);
+      this.space(r.space).slos.set(id, { ...clone(body), id });
+      return ok({ id });
+    });
+    this.#kb('GET', /^\/api\/observability\/slos\/([^/]+)$/, false, (r) => {
+      const s = this.space(r.space).slos.get(r.params[0] as string);
+      return s === undefined ? kbError(404, `SLO [${r.params[0]}] not found`) : ok(sloView(s));
+    });
+    this.#kb('PUT', /^\/api\/observability\/slos\/([^/]+)$/, true, (r) => {
+      if (!this.#platinum) return licenceError();
+      const store = this.space(r.space).slos;
+      const s = store.get(r.params[0] as string);
+      if (s === undefined) return kbError(404, `SLO [${r.params[0]}] not found`);
+      const body = (r.json ?? {}) as Json;
+      if ('id' in body) return kbError(400, '[request body.id]: definition for this key is missing');
+      store.set(r.params[0] as string, { ...s, ...clone(body) });
+      return ok(sloView(store.get(r.params[0] as string) as Json));
+    });
+    this.#kb('DELETE', /^\/api\/observability\/slos\/([^/]+)$/, true, (r) =>
+      this.space(r.space).slos.delete(r.params[0] as string) ? { status: 204 } : kbError(404, `SLO [${r.params[0]}] not found`),
+    );
+
+    // Rules
+    const PLATINUM_RULE_TYPES = new Set(['slo.rules.burnRate']);
+    const ruleView = (x: Json): Json => ({
+      ...clone(x),
+      enabled: x.enabled ?? true,
+      mute_all: false,
+      muted_alert_ids: [],
+      revision: 0,
+      api_key_owner: 'double',
+      created_by: 'double',
+      execution_status: { status: 'pending', last_execution_date: '2026-01-01T00:00:00.000Z' },
+      actions: ((x.actions ?? []) as Json[]).map((a, i) => ({ ...a, uuid: `uuid-${i}`, connector_type_id: '.server-log' })),
+      tags: x.tags ?? [],
+    });
+    this.#kb('GET', /^\/api\/alerting\/rules\/_find$/, false, (r) => {
+      const all = [...this.space(r.space).rules.values()].map(ruleView);
+      const page = Number(r.query.get('page') ?? 1);
+      const perPage = Number(r.query.get('per_page') ?? 10);
+      return ok({ page, per_page: perPage, total: all.length, data: all.slice((page - 1) * perPage, page * perPage) });
+    });
+    this.#kb('POST', /^\/api\/alerting\/rule\/([^/]+)$/, true, (r) => {
+      const id = r.params[0] as string;
+      const body = (r.json ?? {}) as Json;
+      for (const k of ['name', 'rule_type_id', 'consumer', 'schedule', 'params']) {
+        if (body[k] === undefined) return kbError(400, `[request body.${k}]: expected value of type [string] but got [undefined]`);
+      }
+      if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
+        return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
+      }
+      for (const a of (body.actions ?? []) as Json[]) {
+        if (!this.space(r.space).connectors.has(String(a.id))) return kbError(400, `Failed to load action ${String(a.id)}: Saved object [action/${String(a.id)}] not found`);
+      }
+      if (this.space(r.space).rules.has(id)) return kbError(409, `Saved object [alert/${id}] conflict`);
+      this.space(r.space).rules.set(id, { id, ...clone(body) });
+      return ok(ruleView(this.space(r.space).rules.get(id) as Json));
+    });
+    this.#kb('PUT', /^\/api\/alerting\/rule\/([^/]+)$/, true, (r) => {
+      const store = this.space(r.space).rules;
+      const x = store.get(r.params[0] as string);
+      if (x === undefined) return notFound(`alert/${r.params[0]}`);
+      const body = (r.json ?? {}) as Json;
+      const bad = Object.keys(body).filter((k) => !['name', 'schedule', 'params', 'actions', 'tags', 'throttle', 'notify_when', 'artifacts', 'flapping', 'alert_delay'].includes(k));
+      if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
+      store.set(r.params[0] as string, { ...x, ...clone(body) });
+      return ok(ruleView(store.get(r.params[0] as string) as Json));
+    });
+    this.#kb('GET', /^\/api\/alerting\/rule\/([^/]+)$/, false, (r) => {
+      const x = this.space(r.space).rules.get(r.params[0] as string);
+      return x === undefined ? notFound(`alert/${r.params[0]}`) : ok(ruleView(x));
+    });
+    this.#kb('DELETE', /^\/api\/alerting\/rule\/([^/]+)$/, true, (r) =>
+      this.space(r.space).rules.delete(r.params[0] as string) ? { status: 204 } : notFound(`alert/${r.params[0]}`),
+    );
+    for (const [action, enabled] of [['_enable', true], ['_disable', false]] as const) {
+      this.#kb('POST', new RegExp(`^/api/alerting/rule/([^/]+)/${action}$`), true, (r) => {
+        const x = this.space(r.space).rules.get(r.params[0] as string);
+        if (x === undefined) return notFound(`alert/${r.params[0]}`);
+        x.enabled = enabled;
+        return { status: 204 };
+      });
+    }
+
+    // Fleet
+    this.#kb('GET', /^\/api\/fleet\/epm\/packages\/([^/]+)$/, false, (r) => {
+      const name = r.params[0] as string;
+      const latest = this.options.packages[name];
+      if (latest === undefined) return kbError(404, `[${name}] package not found in registry`);
+      const installed = this.installedPackages.get(name);
+      return ok({
+        item: {
+          name,
+          version: latest,
+          status: installed !== undefined ? 'installed' : 'not_installed',
+          ...(installed !== undefined ? { installationInfo: { version: installed } } : {}),
+        },
+      });
+    });
+    this.#kb('POST', /^\/api\/fleet\/epm\/packages\/([^/]+)\/([^/]+)$/, true, (r) => {
+      const [name, version] = r.params as [string, string];
+      if (this.options.packages[name] !== version) return kbError(400, `${name}-${version} not found in the package registry`);
+      this.installedPackages.set(name, version);
+      return ok({ items: [], _meta: { install_source: 'registry' } });
+    });
+    const agentPolicyView = (p: Json): Json => ({ ...clone(p), status: 'active', revision: 1, updated_at: '2026-01-01T00:00:00.000Z', is_managed: p.is_managed ?? false, agents: 0 });
+    this.#kb('GET', /^\/api\/fleet\/agent_policies$/, false, (r) => ok({ items: [...this.space(r.space).agentPolicies.values()].map(agentPolicyView), total: this.space(r.space).agentPolicies.size }));
+    this.#kb('POST', /^\/api\/fleet\/agent_policies$/, true, (r) => {
+      const body = (r.json ?? {}) as Json;
+      if (typeof body.name !== 'string' || typeof body.namespace !== 'string') return kbError(400, '[request body.name]: expected value of type [string]');
+      const id = String(body.id ?? `generated-${this.requests.length}`);
+      if (this.space(r.space).agentPolicies.has(id)) return kbError(409, `Agent policy ${id} already exists`);
+      this.space(r.space).agentPolicies.set(id, { ...clone(body), id });
+      return ok({ item: agentPolicyView(this.space(r.space).agentPolicies.get(id) as Json) });
+    });
+    this.#kb('GET', /^\/api\/fleet\/agent_policies\/([^/]+)$/, false, (r) => {
+      const p = this.space(r.space).agentPolicies.get(r.params[0] as string);
+      return p === undefined ? kbError(404, `Agent policy ${r.params[0]} not found`) : ok({ item: agentPolicyView(p) });
+    });
+    this.#kb('PUT', /^\/api\/fleet\/agent_policies\/([^/]+)$/, true, (r) => {
+      const store = this.space(r.space).agentPolicies;
+      const p = store.get(r.params[0] as string);
+      if (p === undefined) return kbError(404, `Agent policy ${r.params[0]} not found`);
+      if (p.is_managed === true) return kbError(400, `Cannot update name in managed policy ${r.params[0]}`);
+      store.set(r.params[0] as string, { ...p, ...clone(r.json as Json) });
+      return ok({ item: agentPolicyView(store.get(r.params[0] as string) as Json) });
+    });
+    this.#kb('POST', /^\/api\/fleet\/agent_policies\/delete$/, true, (r) => {
+      const id = String(((r.json ?? {}) as Json).agentPolicyId);
+      const p = this.space(r.space).agentPolicies.get(id);
+      if (p === undefined) return kbError(404, `Agent policy ${id} not found`);
+      if (p.is_managed === true) return kbError(400, `Cannot delete hosted agent policy ${id}`);
+      this.space(r.space).agentPolicies.delete(id);
+      return ok({ id, success: true });
+    });
+    const checkPackagePolicy = (r: Req, body: Json): Reply | undefined => {
+      const pkg = (body.package ?? {}) as Json;
+      const installed = this.installedPackages.get(String(pkg.name));
+      if (installed === undefined) return kbError(400, `Package ${String(pkg.name)} is not installed`);
+      if (pkg.version !== installed) return kbError(400, `Package ${String(pkg.name)} version ${String(pkg.version)} is not installed (installed: ${installed})`);
+      for (const policyId of (body.policy_ids ?? []) as string[]) {
+        const ap = this.space(r.space).agentPolicies.get(policyId);
+        if (ap === undefined) return kbError(400, `Agent policy ${policyId} does not exist`);
+        if (ap.is_managed === true && body.force !== true) return kbError(400, `Cannot add integrations to managed policy ${policyId} without force`);
+      }
+      return undefined;
+    };
+    const packagePolicyView = (p: Json): Json => {
+      const { force: _force, ...rest } = clone(p);
+      return { ...rest, revision: 1, created_at: '2026-01-01T00:00:00.000Z', created_by: 'double', vars: rest.vars ?? {} };
+    };
+    this.#kb('GET', /^\/api\/fleet\/package_policies$/, false, (r) =>
+      ok({ items: [...this.space(r.space).packagePolicies.values()].map(packagePolicyView), total: this.space(r.space).packagePolicies.size }),
+    );
+    this.#kb('POST', /^\/api\/fleet\/package_policies$/, true, (r) => {
+      const body = (r.json ?? {}) as Json;
+      const invalid = checkPackagePolicy(r, body);
+      if (invalid) return invalid;
+      const id = String(body.id ?? `generated-${this.requests.length}`);
+      if (this.space(r.space).packagePolicies.has(id)) return kbError(409, `An integration policy with id ${id} already exists`);
+      this.space(r.space).packagePolicies.set(id, { ...clone(body), id });
+      return ok({ item: packagePolicyView(this.space(r.space).packagePolicies.get(id) as Json) });
+    });
+    this.#kb('GET', /^\/api\/fleet\/package_policies\/([^/]+)$/, false, (r) => {
+      const p = this.space(r.space).packagePolicies.get(r.params[0] as string);
+      return p === undefined ? kbError(404, `Package policy ${r.params[0]} not found`) : ok({ item: packagePolicyView(p) });
+    });
+    this.#kb('PUT', /^\/api\/fleet\/package_policies\/([^/]+)$/, true, (r) => {
+      const store = this.space(r.space).packagePolicies;
+      const p = store.get(r.params[0] as string);
+      if (p === undefined) return kbError(404, `Package policy ${r.params[0]} not found`);
+      const body = (r.json ?? {}) as Json;
+      const invalid = checkPackagePolicy(r, body);
+      if (invalid) return invalid;
+      store.set(r.params[0] as string, { ...clone(body), id: r.params[0] });
+      return ok({ item: packagePolicyView(store.get(r.params[0] as string) as Json) });
+    });
+    this.#kb('DELETE', /^\/api\/fleet\/package_policies\/([^/]+)$/, true, (r) =>
+      this.space(r.space).packagePolicies.delete(r.params[0] as string) ? ok({ id: r.params[0] }) : kbError(404, `Package policy ${r.params[0]} not found`),
+    );
+  }
+}
