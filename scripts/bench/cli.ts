@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
       console.error(`report written to ${file}`);
     }
-    if (args.cpuProf !== undefined) console.error(`CPU profiles in ${resolve(args.cpuProf)} (summarise: tsx scripts/bench/profile-summary.ts <file>)`);
+    if (args.cpuProf !== undefined) console.error(`CPU profiles in ${resolve(args.cpuProf)} (one directory per process; summarise one: tsx scripts/bench/profile-summary.ts <directory>)`);
     console.error(`bench finished in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (err) {
     console.error(err instanceof VariantError ? err.message : `bench failed: ${(err as Error).stack ?? String(err)}`);

@@ -204,7 +204,9 @@ class VariantProcess {
 
   static async start(variant: Variant, sinkUrl: string, cpuProfDir: string | undefined, round: number, timeoutMs: number): Promise<VariantProcess> {
     const port = await freePort();
-    const nodeFlags = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${variant.name}-round${round}.cpuprofile`];
+    // One directory per process: the module loader's worker thread (tsx hooks) writes its own profile
+    // next to the main thread's, under Node's default file names (…<pid>.<thread id>…).
+    const nodeFlags = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, `${variant.name}-round${round}`)}`];
     const args = [...nodeFlags, ...entryArgs(variant, TSX_IMPORT)];
     const drain = track(spawn('wc', ['-lc'], { stdio: ['pipe', 'pipe', 'ignore'] }));
     let counts = '';
