@@ -5,9 +5,31 @@ SHELL := /usr/bin/env bash
 
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
+# Deploy settings (override on the command line: make deploy OVERLAY=production REGISTRY=ghcr.io/me).
+OVERLAY ?= local
+REGISTRY ?=
+TAG ?=
+TRIAL ?= 0
+NODE_CIDR ?=
+SKIP_BUILD ?= 0
+DEPLOY_TIMEOUT ?= 900
+KIND_CLUSTER_NAME ?= sample-service
+RENDER_DIR ?= out/rendered
+export OVERLAY REGISTRY TAG TRIAL NODE_CIDR SKIP_BUILD DEPLOY_TIMEOUT KIND_CLUSTER_NAME RENDER_DIR
+
 .PHONY: help
-help: ## List the targets
+help: ## List the targets and the deploy settings
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@printf '\nDeploy settings (make deploy VAR=value):\n'
+	@printf '  %-16s %s\n' \
+	  'OVERLAY' 'local (default: kind-sized) or production' \
+	  'REGISTRY' 'push the image there instead of loading it into kind (needed off kind)' \
+	  'TAG' 'image tag (default: package.json version)' \
+	  'TRIAL=1' "start ECK's 30-day enterprise trial; accepts the Elastic EULA (SLOs, burn-rate rules)" \
+	  'NODE_CIDR' "nodes' address range the service's NetworkPolicy admits for metric scrapes" \
+	  'SKIP_BUILD=1' 'deploy an image that is already available to the cluster' \
+	  'DEPLOY_TIMEOUT' 'seconds to wait for each component (default 900)' \
+	  'KIND_CLUSTER_NAME' 'kind cluster created when kubectl has no context (default sample-service)'
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci
@@ -33,3 +55,23 @@ test: install ## Type-check, lint and run the whole test suite
 	npm run typecheck
 	npm run lint
 	npm test
+
+.PHONY: deploy
+deploy: ## Deploy ECK, the Elastic stack, Fleet agents and the service to the current cluster (or a new kind cluster)
+	@scripts/deploy/deploy.sh
+
+.PHONY: undeploy
+undeploy: ## Remove what deploy applied (UNINSTALL_ECK=1: the operator too; DELETE_KIND=1: the kind cluster)
+	@scripts/deploy/undeploy.sh
+
+.PHONY: status
+status: ## Show the ECK operator, the Elastic stack and the service with their health
+	@scripts/deploy/status.sh
+
+.PHONY: render
+render: ## Render every overlay to out/rendered/<overlay>.yaml (offline, no cluster needed; RENDER_DIR=...)
+	@scripts/deploy/render.sh
+
+.PHONY: port-forward
+port-forward: ## Forward Kibana :5601, the service :8080, Elasticsearch :9200 and APM Server :8200
+	@scripts/deploy/port-forward.sh

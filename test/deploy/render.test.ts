@@ -118,3 +118,13 @@ test('environment variables reference only variables defined before them', { ski
     }
   }
 });
+
+test('the service image tag in k8s/base is the package.json version', { skip }, () => {
+  const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const overlay of STACK_OVERLAYS) {
+    const dep = render(overlay).find((o) => o.kind === 'Deployment' && o.metadata.name === 'sample-service') as K8sObject & {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    assert.equal(dep.spec.template.spec.containers[0]?.image, `sample-service:${version}`);
+  }
+});

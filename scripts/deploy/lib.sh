@@ -1,0 +1,138 @@
+# shellcheck shell=bash disable=SC2034 # settings are used by the scripts that source this file
+# Shared by the deploy scripts: settings, logging, cluster selection and waiting.
+# Sourced, never run. Every setting can be overridden from the environment (the Makefile passes its
+# variables through). Written for bash 3.2+ (macOS) as well as Linux.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO_ROOT" || exit 1
+
+OVERLAY="${OVERLAY:-local}"
+ELASTIC_NS="elastic-stack"
+SERVICE_NS="sample-service"
+ECK_NS="elastic-system"
+KIND_CLUSTER_NAME="${KIND_CLUSTER_NAME:-sample-service}"
+DEPLOY_TIMEOUT="${DEPLOY_TIMEOUT:-900}"
+POLL_SECONDS="${POLL_SECONDS:-10}"
+STACK_VERSION_FILE="elastic/components/stack-version/stack-version.yaml"
+
+# Versions live in one file (elastic/components/stack-version/stack-version.yaml).
+read_version() { # <key>
+  sed -n "s/^  $1: \"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$STACK_VERSION_FILE"
+}
+STACK_VERSION="$(read_version version)"
+ECK_VERSION="${ECK_VERSION:-$(read_version eckVersion)}"
+ECK_MANIFESTS="${ECK_MANIFESTS:-https://download.elastic.co/downloads/eck/${ECK_VERSION}}"
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  C_BOLD=$'\033[1m' C_RED=$'\033[31m' C_GREEN=$'\033[32m' C_YELLOW=$'\033[33m' C_OFF=$'\033[0m'
+else
+  C_BOLD='' C_RED='' C_GREEN='' C_YELLOW='' C_OFF=''
+fi
+
+step() { printf '\n%s==> %s%s\n' "$C_BOLD" "$*" "$C_OFF"; }
+info() { printf '    %s\n' "$*"; }
+ok() { printf '    %s✓%s %s\n' "$C_GREEN" "$C_OFF" "$*"; }
+warn() { printf '    %s! %s%s\n' "$C_YELLOW" "$*" "$C_OFF" >&2; }
+die() { # <message> [exit code]
+  printf '%serror:%s %s\n' "$C_RED" "$C_OFF" "$1" >&2
+  exit "${2:-1}"
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+overlay_names() {
+  local dir
+  for dir in k8s/overlays/*/; do basename "$dir"; done | tr '\n' ' '
+}
+
+check_overlay() {
+  if [ ! -f "k8s/overlays/${OVERLAY}/kustomization.yaml" ]; then
+    die "unknown OVERLAY='${OVERLAY}': choose one of: $(overlay_names)" 2
+  fi
+}
+
+# Sets CONTEXT and KIND_CLUSTER (empty when the cluster is not a kind cluster).
+# Order: the current kube context; else a kind cluster (created when kind and Docker are present);
+# else stop, naming what is missing.
+select_cluster() {
+  have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
+  CONTEXT="$(kubectl config current-context 2>/dev/null || true)"
+  KIND_CLUSTER=""
+  if [ -n "$CONTEXT" ]; then
+    if ! kubectl version --request-timeout=15s >/dev/null 2>&1; then
+      die "kube context '${CONTEXT}' is selected but its cluster does not answer (kubectl version failed). Start that cluster, or switch context with 'kubectl config use-context <name>', then run again." 2
+    fi
+    case "$CONTEXT" in kind-*) KIND_CLUSTER="${CONTEXT#kind-}" ;; esac
+    ok "cluster: context ${CONTEXT}${KIND_CLUSTER:+ (kind cluster ${KIND_CLUSTER})}"
+    return 0
+  fi
+
+  local missing=""
+  have kind || missing="kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
+  if ! have docker; then
+    missing="${missing:+$missing and }Docker (https://docs.docker.com/get-docker/)"
+  elif ! docker info >/dev/null 2>&1; then
+    missing="${missing:+$missing and }a running Docker engine ('docker info' cannot reach one)"
+  fi
+  if [ -n "$missing" ]; then
+    die "no Kubernetes cluster to deploy to: kubectl has no current context (KUBECONFIG=${KUBECONFIG:-~/.kube/config}), and a local kind cluster cannot be created without ${missing}. Point kubectl at a cluster ('kubectl config use-context <name>'), or install what is missing and run 'make deploy' again." 2
+  fi
+
+  if kind get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
+    info "kind cluster ${KIND_CLUSTER_NAME} exists; selecting it"
+    kind export kubeconfig --name "$KIND_CLUSTER_NAME"
+  else
+    step "Creating kind cluster ${KIND_CLUSTER_NAME} (k8s/kind/kind-config.yaml)"
+    kind create cluster --name "$KIND_CLUSTER_NAME" --config k8s/kind/kind-config.yaml --wait 180s
+  fi
+  CONTEXT="kind-${KIND_CLUSTER_NAME}"
+  KIND_CLUSTER="$KIND_CLUSTER_NAME"
+  ok "cluster: context ${CONTEXT} (kind)"
+}
+
+# wait_for <what> <timeout s> <command...>
+# Runs the command every POLL_SECONDS; it prints a one-line state and succeeds when ready.
+# Shows the state while waiting; on timeout names what is not ready and why, and fails.
+wait_for() {
+  local what="$1" timeout="$2" state="" start elapsed
+  shift 2
+  start=$SECONDS
+  while :; do
+    if state="$("$@" 2>&1)"; then
+      ok "${what}: ${state}"
+      return 0
+    fi
+    elapsed=$((SECONDS - start))
+    if [ "$elapsed" -ge "$timeout" ]; then
+      printf '%serror:%s timed out after %ss: %s is not ready (last state: %s)\n' "$C_RED" "$C_OFF" "$elapsed" "$what" "${state:-unknown}" >&2
+      return 1
+    fi
+    info "… ${what}: ${state:-pending} (${elapsed}s of ${timeout}s)"
+    sleep "$POLL_SECONDS"
+  done
+}
+
+# eck_state <kind> <name> [accepted healths, default "green"]: prints health/phase; ready when accepted.
+eck_state() {
+  local kind="$1" name="$2" accepted="${3:-green}" out health phase
+  out="$(kubectl -n "$ELASTIC_NS" get "$kind" "$name" -o jsonpath='{.status.health} {.status.phase}{" "}{.status.availableNodes}/{.status.expectedNodes}' 2>&1)" || {
+    echo "not found yet"
+    return 1
+  }
+  health="${out%% *}"
+  phase="$(echo "$out" | cut -d' ' -f2)"
+  echo "health=${health:-unknown}${phase:+ phase=$phase} pods=$(echo "$out" | cut -d' ' -f3)"
+  case " $accepted " in *" ${health} "*) return 0 ;; esac
+  return 1
+}
+
+# Explains a timeout: the object's status and the latest events in the namespace.
+explain() { # <namespace> <kind/name>
+  warn "status of $2:"
+  kubectl -n "$1" get "$2" -o wide >&2 || true
+  warn "latest events in namespace $1:"
+  kubectl -n "$1" get events --sort-by=.lastTimestamp 2>/dev/null | tail -n 15 >&2 || true
+}
+
+package_version() {
+  sed -n 's/^  "version": "\([^"]*\)".*/\1/p' package.json | head -n 1
+}
