@@ -1,5 +1,6 @@
 /** APM symptom rule: service-level p95 transaction latency (`apm.transaction_duration`). */
-import { APM_FIELDS, SERVICE_NAME } from '../../kibana/telemetry-fields.js';
+import { APM_FIELDS, SERVICE_NAME, promField } from '../../kibana/telemetry-fields.js';
+import { METRICS } from '../../service/src/telemetry/registry.js';
 import { SERVICE_IDENTITY, THRESHOLDS } from '../config.js';
 import type { AlertSpec } from './model.js';
 
@@ -31,6 +32,7 @@ export function apmLatencySpec(): AlertSpec {
       groupBy: [APM_FIELDS.serviceName, APM_FIELDS.serviceEnvironment, APM_FIELDS.transactionType],
     },
     fields: [APM_FIELDS.serviceName, APM_FIELDS.serviceEnvironment, APM_FIELDS.transactionType, APM_FIELDS.transactionDurationHistogram],
+    relatedFields: [promField(METRICS.httpRequestDuration, 'histogram'), APM_FIELDS.transactionDuration],
     fireGroups: ['threshold_met'],
     contextLines: [
       '{{context.reason}}',

@@ -1,5 +1,6 @@
 /** Service down / no data: no metrics document from the service at all (custom threshold, no data). */
-import { DATA_VIEW_IDS, SERVICE_NAME, SERVICE_NAME_FIELD } from '../../kibana/telemetry-fields.js';
+import { DATA_VIEW_IDS, KUBERNETES_FIELDS, SERVICE_NAME, SERVICE_NAME_FIELD, promField } from '../../kibana/telemetry-fields.js';
+import { METRICS } from '../../service/src/telemetry/registry.js';
 import { THRESHOLDS } from '../config.js';
 import type { AlertSpec } from './model.js';
 
@@ -39,6 +40,7 @@ export function serviceDownSpec(): AlertSpec {
       searchConfiguration: { index: DATA_VIEW_IDS.metrics, query: { query: SERVICE_METRICS_KQL, language: 'kuery' } },
     },
     fields: ['@timestamp', SERVICE_NAME_FIELD],
+    relatedFields: [promField(METRICS.httpRequests, 'rate'), KUBERNETES_FIELDS.deploymentReplicasAvailable],
     fireGroups: ['custom_threshold.fired', 'custom_threshold.nodata'],
     contextLines: ['{{context.reason}}', `Affected: service ${SERVICE_NAME} (all pods)`, 'Open in app: {{context.viewInAppUrl}}'],
     hasAlertDetailsUrl: true,

@@ -1,5 +1,6 @@
 /** Kubernetes cause rules, per pod: repeated container restarts and memory near the limit. */
-import { DATA_VIEW_IDS, DATASETS, KUBERNETES_FIELDS, SERVICE_NAME } from '../../kibana/telemetry-fields.js';
+import { DATA_VIEW_IDS, DATASETS, KUBERNETES_FIELDS, SERVICE_NAME, promField } from '../../kibana/telemetry-fields.js';
+import { RUNTIME_METRICS } from '../../service/src/telemetry/registry.js';
 import { SERVICE_IDENTITY, THRESHOLDS } from '../config.js';
 import type { AlertSpec } from './model.js';
 
@@ -91,6 +92,13 @@ export function memorySaturationSpec(): AlertSpec {
       searchConfiguration: { index: DATA_VIEW_IDS.kubernetes, query: { query: MEMORY_KQL, language: 'kuery' } },
     },
     fields: ['@timestamp', 'data_stream.dataset', KUBERNETES_FIELDS.namespace, KUBERNETES_FIELDS.podName, KUBERNETES_FIELDS.containerMemoryLimitPct],
+    relatedFields: [
+      KUBERNETES_FIELDS.containerMemoryWorkingSet,
+      KUBERNETES_FIELDS.podMemoryWorkingSet,
+      KUBERNETES_FIELDS.containerMemoryLimit,
+      promField(RUNTIME_METRICS.heapUsed, 'value'),
+      promField(RUNTIME_METRICS.residentMemory, 'value'),
+    ],
     fireGroups: ['custom_threshold.fired'],
     contextLines: POD_CONTEXT,
     hasAlertDetailsUrl: true,

@@ -32,6 +32,8 @@ export interface AlertSpec {
   readonly params: Readonly<Record<string, unknown>>;
   /** Every Elasticsearch field the rule queries. */
   readonly fields: readonly string[];
+  /** Fields a responder reads to investigate (not queried by the rule); link the alert to dashboard panels. */
+  readonly relatedFields?: readonly string[];
   readonly when?: Applicability;
   /** Action groups that mean "firing" for this rule type. */
   readonly fireGroups: readonly string[];
