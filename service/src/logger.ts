@@ -28,7 +28,10 @@ export interface LoggerOptions {
 }
 
 export function createLogger(config: Config, options: LoggerOptions = {}): Logger {
-  const useOtelMixin = config.tracing.agent === 'otel';
+  // The mixin reads the active span through @opentelemetry/api: the OpenTelemetry SDK's span, or
+  // elastic-apm-node's through its OpenTelemetry bridge (then ecs-pino-format's own APM integration
+  // sets the same trace.id/transaction.id, and the mixin adds span.id on lines outside a child span).
+  const useOtelMixin = config.tracing.agent !== 'none';
   const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {

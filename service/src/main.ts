@@ -26,8 +26,12 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config);
   const crash = (error: unknown, origin: string): void => {
-    logger.fatal({ err: error, 'event.action': origin }, 'fatal error: exiting');
-    flushLogger(logger);
+    try {
+      logger.fatal({ err: error, 'event.action': origin }, 'fatal error: exiting');
+      flushLogger(logger);
+    } catch {
+      process.stderr.write(`sample-service: fatal error (${origin}): ${String(error)}\n`);
+    }
     process.exit(1);
   };
   process.on('uncaughtException', (error) => crash(error, 'uncaughtException'));

@@ -26,7 +26,9 @@ export interface TraceIds {
 
 /** ECS correlation ids of the active span, or undefined outside a traced request. */
 export function currentTraceIds(): TraceIds | undefined {
-  const ctx = context.active();
+  // elastic-apm-node's bridge can report no context at all (e.g. in process-level handlers).
+  const ctx = context.active() as ReturnType<typeof context.active> | null;
+  if (!ctx) return undefined;
   const span = trace.getSpan(ctx);
   if (span === undefined) return undefined;
   const sc = span.spanContext();
