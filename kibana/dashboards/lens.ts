@@ -285,6 +285,11 @@ export type SeriesType = 'line' | 'area' | 'bar' | 'bar_stacked' | 'area_stacked
 
 const AXIS_ALL = { x: true, yLeft: true, yRight: true } as const;
 
+/**
+ * An XY chart state. The breakdown is `splitAccessor` (one column), the key every 9.x release reads;
+ * recent Kibana sources store `splitAccessors: [...]` and convert the single key on load
+ * (`convertToSplitAccessorsFn`), so this stays valid on newer releases too.
+ */
 export function xyVisualization(layerId: string, opts: { x: string; accessors: readonly string[]; splitAccessor?: string; seriesType: SeriesType; yTitle?: string }): Record<string, unknown> {
   return {
     legend: { isVisible: true, position: 'right' },
