@@ -32,11 +32,19 @@ export const TRACES_SAMPLERS = [
 ] as const;
 export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
 
+/** OTEL_TRACES_EXPORTER values: `none` creates spans (ids in logs, propagation) but exports nothing. */
+export const TRACES_EXPORTERS = ['otlp', 'none'] as const;
+export type TracesExporter = (typeof TRACES_EXPORTERS)[number];
+
 export interface TracingConfig {
   /** Which agent produces traces. `otel` with no endpoint configured means tracing is off. */
   readonly agent: ApmAgent;
-  /** True when the OpenTelemetry SDK is started (agent otel, SDK not disabled, an endpoint configured). */
+  /**
+   * True when the OpenTelemetry SDK is started: agent otel, SDK not disabled, and an OTLP endpoint
+   * configured (or OTEL_TRACES_EXPORTER=none, which asks for spans without export).
+   */
   readonly otelEnabled: boolean;
+  readonly exporter: TracesExporter;
   readonly protocol: OtlpProtocol;
   /** The traces endpoint the exporter will use (display only; the exporter reads the env itself). */
   readonly tracesEndpoint: string | undefined;
@@ -254,6 +262,14 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`${name}=${JSON.stringify(raw)}: file not found`);
     }
   }
+  let exporter: TracesExporter = 'otlp';
+  const rawExporter = present('OTEL_TRACES_EXPORTER');
+  if (rawExporter !== undefined) {
+    const v = rawExporter.toLowerCase();
+    if (v === 'otlp' || v === 'none') exporter = v;
+    else if (v === 'console') problems.push('OTEL_TRACES_EXPORTER="console": not supported, it would mix spans into the JSON log stream on stdout; use otlp or none');
+    else problems.push(`OTEL_TRACES_EXPORTER=${JSON.stringify(rawExporter)}: must be one of ${TRACES_EXPORTERS.join(', ')}`);
+  }
   const sampler = oneOf('OTEL_TRACES_SAMPLER', TRACES_SAMPLERS, 'parentbased_always_on');
   let samplerArg: number | undefined;
   if (present('OTEL_TRACES_SAMPLER_ARG') !== undefined) {
@@ -276,7 +292,8 @@ export function loadConfig(env: Env = process.env): Config {
     service: Object.freeze({ name: serviceName, version, environment, nodeName, commit }),
     tracing: Object.freeze({
       agent: apmAgent,
-      otelEnabled: apmAgent === 'otel' && !sdkDisabled && tracesEndpoint !== undefined,
+      otelEnabled: apmAgent === 'otel' && !sdkDisabled && (exporter === 'none' || tracesEndpoint !== undefined),
+      exporter,
       protocol,
       tracesEndpoint,
       sampler,

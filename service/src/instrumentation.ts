@@ -59,25 +59,29 @@ function rateLimitedDiag(logger: Logger, burst = 5, windowMs = 60_000) {
 }
 
 async function startOpenTelemetry(config: Config, logger: Logger): Promise<void> {
-  const [{ diag, DiagLogLevel }, { NodeSDK }, { HttpInstrumentation }, resources] = await Promise.all([
+  const [{ diag, DiagLogLevel }, { NodeSDK }, { HttpInstrumentation }, resources, { NoopSpanProcessor }] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
   ]);
   diag.setLogger(rateLimitedDiag(logger), DiagLogLevel.WARN);
 
-  // Each exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _CERTIFICATE / _TIMEOUT itself.
+  // Each exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _CERTIFICATE / _TIMEOUT
+  // itself; NodeSDK wraps it in a BatchSpanProcessor configured by OTEL_BSP_*.
   let traceExporter;
-  switch (config.tracing.protocol) {
-    case 'grpc':
-      traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
-      break;
-    case 'http/json':
-      traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
-      break;
-    default:
-      traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+  if (config.tracing.exporter === 'otlp') {
+    switch (config.tracing.protocol) {
+      case 'grpc':
+        traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+        break;
+      case 'http/json':
+        traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+        break;
+      default:
+        traceExporter = new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+    }
   }
 
   const { service } = config;
@@ -94,7 +98,8 @@ async function startOpenTelemetry(config: Config, logger: Logger): Promise<void>
       }),
     ),
     serviceName: service.name,
-    traceExporter,
+    // OTEL_TRACES_EXPORTER=none: spans are created (trace ids in logs, context propagated), never exported.
+    ...(traceExporter === undefined ? { spanProcessors: [new NoopSpanProcessor()] } : { traceExporter }),
     // Metrics are scraped from /metrics and logs go to stdout: no OTLP metric or log pipelines.
     metricReaders: [],
     logRecordProcessors: [],
@@ -112,7 +117,7 @@ async function startOpenTelemetry(config: Config, logger: Logger): Promise<void>
   require('https');
   registerAgent('otel', () => sdk.shutdown());
   logger.debug(
-    { 'event.action': 'tracing-start', protocol: config.tracing.protocol, endpoint: config.tracing.tracesEndpoint },
+    { 'event.action': 'tracing-start', exporter: config.tracing.exporter, protocol: config.tracing.protocol, endpoint: config.tracing.tracesEndpoint },
     'OpenTelemetry tracing started',
   );
 }

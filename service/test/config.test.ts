@@ -76,6 +76,14 @@ describe('configuration', () => {
     assert.equal(loadConfig({ ...endpoint, APM_AGENT: 'elastic' }).tracing.otelEnabled, false);
   });
 
+  it('starts the SDK without an endpoint only when OTEL_TRACES_EXPORTER=none asks for unexported spans', () => {
+    const c = loadConfig({ OTEL_TRACES_EXPORTER: 'none' });
+    assert.equal(c.tracing.exporter, 'none');
+    assert.equal(c.tracing.otelEnabled, true);
+    const console = problems({ OTEL_TRACES_EXPORTER: 'console' });
+    assert.match(console[0]!, /stdout/);
+  });
+
   it('lists every bad value in one error', () => {
     const found = problems({
       PORT: '80a', LOG_LEVEL: 'loud', FLAKY_FAILURE_RATE: '1.5', SLOW_MIN_MS: '9000', SLOW_MAX_MS: '100',

@@ -209,6 +209,19 @@ describe('tracing switched off', () => {
   }
 });
 
+describe('OTEL_TRACES_EXPORTER=none', () => {
+  it('creates spans for log correlation and trace propagation but exports nothing', async (t) => {
+    const rx = await startOtlpReceiver();
+    t.after(() => rx.close());
+    const svc = await spawnService({ env: { ...FAST_EXPORT, OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: rx.url } });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    assert.equal(await get(svc, '/api/users/1', { 'x-request-id': 'none-1', traceparent: `00-${traceId}-b7ad6b7169203331-01` }), 200);
+    assert.equal(await svc.stop(), 0);
+    assert.equal(rx.spans.length, 0);
+    assert.equal(accessLine(svc, 'none-1')['trace.id'], traceId);
+  });
+});
+
 describe('an unreachable collector', () => {
   it('does not fail requests, reports export errors as rate-limited warnings, and exits cleanly', async (t) => {
     const port = await closedPort();
