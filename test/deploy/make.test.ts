@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../support/contracts.js';
 import { kubectlSkipReason } from './support/manifests.js';
 
@@ -138,4 +139,24 @@ const shellcheckSkip = spawnSync('shellcheck', ['--version']).error
 test('the deploy scripts are shellcheck-clean', { skip: shellcheckSkip }, () => {
   const r = spawnSync('shellcheck', ['-x', ...SCRIPTS], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('the kustomization make deploy applies sets the image and the agents\' source addresses on top of the overlay', { skip: kubectlSkip }, (t) => {
+  const dir = path.join(tempDir(t), 'deploy');
+  const r = spawnSync(
+    'bash',
+    ['-c', '. scripts/deploy/lib.sh && write_deploy_kustomization "$1" production ghcr.io/acme/sample-service 1.2.3 10.1.0.0/16 "10.244.0.1/32 10.244.1.1/32"', '_', dir],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const rendered = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  assert.equal(rendered.status, 0, rendered.stderr);
+  const docs = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+  const dep = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'sample-service');
+  assert.equal((dep?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image, 'ghcr.io/acme/sample-service:1.2.3');
+  assert.equal((dep?.spec as { replicas: number }).replicas, 3, 'the production overlay underneath');
+  const np = docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'sample-service-ingress');
+  const from = (np?.spec as { ingress: { from: { ipBlock?: { cidr: string } }[] }[] }).ingress[0]?.from.map((f) => f.ipBlock?.cidr);
+  assert.deepEqual(from, ['10.1.0.0/16', '10.244.0.1/32', '10.244.1.1/32']);
+  assert.ok(docs.some((d) => d.kind === 'Elasticsearch'), 'the whole stack is still applied');
 });
