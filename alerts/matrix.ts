@@ -15,6 +15,7 @@ import { alertSpecs } from './catalogue.js';
 import { BURN_RATE_WINDOWS, EXPECTED_TRAFFIC, OBJECTIVES } from './config.js';
 import type { AlertId } from './ids.js';
 import { ALERT_IDS } from './ids.js';
+import { predictDrill, type DrillScenario } from './drills.js';
 import { ruleIdOf, runbookFileName, type AlertSpec } from './rules/model.js';
 import { DEFAULT_RUNBOOK_BASE_URL } from './settings.js';
 import { SLOS, sloFields } from './slos.js';
@@ -40,11 +41,15 @@ export interface ScenarioRef {
   readonly name: string;
   readonly expectFire: readonly string[];
   readonly expectQuiet: readonly string[];
+  readonly phases?: DrillScenario['phases'];
+  readonly recommendedDurationSeconds?: number;
 }
 
 export interface MatrixSources {
   readonly panels?: readonly PanelRef[];
   readonly scenarios?: readonly ScenarioRef[];
+  /** Route template of a traffic endpoint id (scripts/traffic/endpoints.ts). */
+  readonly routeOf?: (endpoint: string) => string | undefined;
 }
 
 /** Loads dashboards and scenarios if they exist and load; never throws. */
@@ -74,7 +79,22 @@ export async function loadSources(): Promise<MatrixSources & { notes: string[] }
   } catch (error) {
     notes.push(`traffic scenarios not loaded (${(error as Error).message.split('\n')[0]})`);
   }
-  return { ...(panels !== undefined ? { panels } : {}), ...(scenarios !== undefined ? { scenarios } : {}), notes };
+  let routeOf: ((endpoint: string) => string | undefined) | undefined;
+  try {
+    const mod = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'traffic', 'endpoints.ts')).href)) as {
+      ENDPOINTS?: Record<string, { route: string }>;
+    };
+    const endpoints = mod.ENDPOINTS;
+    if (endpoints !== undefined) routeOf = (id) => endpoints[id]?.route;
+  } catch (error) {
+    notes.push(`traffic endpoints not loaded (${(error as Error).message.split('\n')[0]})`);
+  }
+  return {
+    ...(panels !== undefined ? { panels } : {}),
+    ...(scenarios !== undefined ? { scenarios } : {}),
+    ...(routeOf !== undefined ? { routeOf } : {}),
+    notes,
+  };
 }
 
 /** Fields that identify context, not the signal: a panel sharing only these is not about the alert. */
@@ -173,6 +193,29 @@ export function renderGenerated(sources: MatrixSources): string {
     const fire = (sources.scenarios ?? []).filter((s) => s.expectFire.includes(id)).map((s) => `\`${s.name}\``);
     const quiet = (sources.scenarios ?? []).filter((s) => s.expectQuiet.includes(id)).map((s) => `\`${s.name}\``);
     out.push(`| \`${id}\` | ${slo} | ${escape(cell(panels))} | ${runbook} | ${cell(fire)} | ${cell(quiet)} |`);
+  }
+  out.push('');
+
+  out.push('### Fire drills: what the burn-rate math predicts', '');
+  const drillable = (sources.scenarios ?? []).filter((sc) => sc.phases !== undefined && sc.recommendedDurationSeconds !== undefined);
+  if (drillable.length === 0 || sources.routeOf === undefined) {
+    out.push(NONE);
+  } else {
+    out.push(
+      `Availability alerts for each traffic scenario run for its recommended duration at ${EXPECTED_TRAFFIC.apiRequestsPerSecond} requests/s ` +
+        '(alerts/drills.ts; minutes from the start of the run, "no" when it does not fire within it). On a cluster that served a day of ' +
+        'normal traffic first, the long windows dilute the fault and detection takes longer: run drills longer there, or expect the later time.',
+      '',
+      '| Scenario | Run | 5xx ratio of SLI requests | Page fires (fresh / after a day of traffic) | Ticket fires (fresh / after a day of traffic) |',
+      '|---|---|---|---|---|',
+    );
+    const fmt = (m: number | undefined): string => (m === undefined ? 'no' : `${m} min`);
+    for (const sc of drillable) {
+      const p = predictDrill(sc as DrillScenario, sources.routeOf);
+      out.push(
+        `| \`${sc.name}\` | ${p.minutes} min | ${(p.errorRatio * 100).toFixed(1)}% | ${fmt(p.fresh.page)} / ${fmt(p.afterADayOfTraffic.page)} | ${fmt(p.fresh.ticket)} / ${fmt(p.afterADayOfTraffic.ticket)} |`,
+      );
+    }
   }
   out.push('', END);
   return out.join('\n');
