@@ -17,7 +17,7 @@ const KIBANA_PRIVILEGES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/api\/data_views/, 'Kibana feature "Data View Management: All" (feature_indexPatterns.all)'],
   [
     /^\/api\/saved_objects/,
-    'Kibana features "Saved Objects Management: All" (feature_savedObjectsManagement.all) and the object type\'s app, e.g. "Discover: All" / "Dashboard: All"',
+    'Kibana features "Saved Objects Management: All" (feature_savedObjectsManagement.all) and the object type\'s app: "Discover: All" (feature_discover_v2.all), "Dashboard: All" (feature_dashboard_v2.all), "Visualize Library: All" (feature_visualize_v2.all)',
   ],
   [/^\/api\/actions/, 'Kibana feature "Actions and Connectors: All" (feature_actions.all)'],
   [/^\/api\/observability\/slos/, 'Kibana feature "SLOs: All" (feature_slo.all)'],

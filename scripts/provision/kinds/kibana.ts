@@ -273,7 +273,13 @@ export const ruleHandler: KindHandler<RuleResource> = {
     const res = await ctx.kibana.request({ method: 'GET', path: `/api/alerting/rule/${enc(r.id)}`, accept: [404] });
     return res.status === 404 ? undefined : { value: res.body };
   },
-  diff: (r, live) => diffSubset({ ...r.body, actions: r.body.actions ?? [], tags: r.body.tags ?? [] }, live.value),
+  diff: (r, live) => {
+    // Some 9.x versions leave `artifacts` out of GET responses: what cannot be read back is written
+    // on every update but not compared (otherwise every apply would "update" the rule).
+    const readable = (live.value as { artifacts?: unknown }).artifacts !== undefined;
+    const desired = { ...(readable ? r.body : omit(r.body, 'artifacts')), actions: r.body.actions ?? [], tags: r.body.tags ?? [] };
+    return diffSubset(desired, live.value);
+  },
   async create(r, ctx) {
     await ctx.kibana.request({ method: 'POST', path: `/api/alerting/rule/${enc(r.id)}`, body: r.body });
   },
