@@ -2,6 +2,7 @@
 import { DATA_VIEW_IDS, LOG_FIELDS, SAVED_SEARCH_IDS, ACCESS_LOG } from '../../telemetry-fields.js';
 import { logsScope, SIZES, type PanelSpec } from '../defaults.js';
 import { count, dateHistogram, datatableVisualization, kqlIs, metric, terms, xyVisualization } from '../lens.js';
+import { LOG_COLUMNS } from '../../saved-searches.js';
 import { lensPanel, savedSearchPanel } from './common.js';
 
 const ERROR_LINES = { query: kqlIs(LOG_FIELDS.level, 'error'), fields: [LOG_FIELDS.level] };
@@ -101,6 +102,7 @@ export function logStream(): PanelSpec {
     question: 'What exactly did the service log, line by line (open in Discover to filter by trace.id)?',
     size: { w: 48, h: 16 },
     searchId: SAVED_SEARCH_IDS.logs,
-    fields: ['@timestamp', LOG_FIELDS.level, LOG_FIELDS.message, 'data_stream.dataset', LOG_FIELDS.serviceName],
+    // What the saved search shows and filters on (its columns, sort and service filter).
+    fields: ['@timestamp', LOG_FIELDS.serviceName, ...LOG_COLUMNS],
   });
 }
