@@ -90,6 +90,7 @@ else
   step "Building image ${IMAGE}"
   [ -f Dockerfile ] || die "Dockerfile not found in ${REPO_ROOT}"
   docker build -t "$IMAGE" .
+  IMAGE_ID="$(docker image inspect --format '{{.Id}}' "$IMAGE")"
   if [ -n "${REGISTRY:-}" ]; then
     docker push "$IMAGE"
     ok "pushed ${IMAGE}"
@@ -119,6 +120,14 @@ until kubectl apply -k "$WORK_DIR"; do
 done
 
 check_node_cidr
+
+if [ -n "${IMAGE_ID:-}" ]; then
+  # A rebuilt image keeps its tag; recording its id in the pod template rolls the pods exactly when
+  # the image changed (kubectl apply leaves this annotation alone: it is not in the manifests).
+  kubectl -n "$SERVICE_NS" patch deployment sample-service --type merge \
+    -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"sample-service/image-id\":\"${IMAGE_ID}\"}}}}}" >/dev/null
+  ok "deployment/sample-service runs image ${IMAGE} (${IMAGE_ID:0:19})"
+fi
 
 # --- Wait ----------------------------------------------------------------------------------------
 step "Waiting for the Elastic stack (up to ${DEPLOY_TIMEOUT}s per component)"
