@@ -8,8 +8,9 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { startOtlpReceiver, type OtlpReceiver } from '../../../service/test/support/otlp-receiver.js';
 import { spawnService, REPO_ROOT, type SpawnedService } from '../../../service/test/support/spawn-service.js';
-import { METRICS } from '../../../service/src/telemetry/registry.js';
+import { METRICS, SPAN_ATTRIBUTES } from '../../../service/src/telemetry/registry.js';
 import { resolveOptions, type RawOptions } from '../options.js';
 import { runTraffic } from '../run.js';
 import type { TrafficSummary } from '../summary.js';
@@ -18,12 +19,24 @@ import { difference, requestCounts, type RouteStatusCounts } from './prometheus-
 const execFileAsync = promisify(execFile);
 
 let service: SpawnedService;
+let otlp: OtlpReceiver;
 
 before(async () => {
-  service = await spawnService({ env: { SLOW_MIN_MS: '20', SLOW_MAX_MS: '60', RANDOM_SEED: '7' } });
+  // Traces go to a local OTLP receiver, so the test can see which trace each request joined.
+  otlp = await startOtlpReceiver();
+  service = await spawnService({
+    env: {
+      SLOW_MIN_MS: '20',
+      SLOW_MAX_MS: '60',
+      RANDOM_SEED: '7',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+  });
 });
 after(async () => {
   await service?.stop();
+  await otlp?.close();
 });
 
 async function scrape(): Promise<RouteStatusCounts> {
@@ -96,12 +109,17 @@ describe('traffic scenarios against the real service', () => {
     assert.equal(countOf(r.summary, '/api/slow'), 5);
     assert.equal(r.summary.totals.count, 48 + 30 + 10 + 5);
     assert.deepEqual(r.summary.expectations.fire, []);
-    // Correlation headers arrive: the service logs our X-Request-ID on the access log line.
-    const example = r.summary.correlation.examples[0];
-    assert.ok(example, 'some requests carried correlation headers');
+    // Correlation headers arrive: the service logs our X-Request-ID with the trace id of our
+    // traceparent, and its server span joins that trace.
+    const example = r.summary.correlation.examples.find((e) => e.path !== '/health');
+    assert.ok(example, 'some API requests carried correlation headers');
     const logged = service.logLines().find((l) => l['http.request.id'] === example.requestId);
     assert.ok(logged, `service logged request id ${example.requestId}`);
     assert.equal(logged['url.path'], example.path);
+    assert.equal(logged['trace.id'], example.traceId);
+    const spans = await otlp.waitFor((all) => all.some((s) => s.attributes[SPAN_ATTRIBUTES.requestId] === example.requestId));
+    const span = spans.find((s) => s.attributes[SPAN_ATTRIBUTES.requestId] === example.requestId);
+    assert.equal(span?.traceId, example.traceId);
   });
 
   it('error-burst sends half of the API requests to /api/error, all answered 500', async () => {
