@@ -265,7 +265,7 @@ describe('dashboards as saved objects', () => {
         assert.match(query, /data_stream\.dataset : "/, `${d.id} ${String(panel.title)}: no dataset filter`);
         assert.match(
           query,
-          /service\.name : "sample-service"|kubernetes\.labels\.app_kubernetes_io\/name : "sample-service"|kubernetes\.deployment\.name : "sample-service"/,
+          /service\.name : "sample-service"|kubernetes\.namespace : "sample-service"/,
           `${d.id} ${String(panel.title)}: no service filter`,
         );
       }

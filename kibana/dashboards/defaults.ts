@@ -4,8 +4,8 @@
  * dashboard saved object. Panel factories (panels/*.ts) start from here.
  */
 import type { SavedObjectReference, SavedObjectResource } from '../../scripts/provision/resources.js';
+import { SERVICE } from '../../service/src/telemetry/registry.js';
 import {
-  APP_LABEL_FIELD,
   DATASETS,
   KUBERNETES_FIELDS,
   OWNER_PREFIX,
@@ -71,16 +71,20 @@ export function logsScope(extra?: { query: string; fields: readonly string[] }):
 }
 
 /**
- * Kubernetes integration documents carry no `service.name`; the service's identity there is its
- * namespace and the `app.kubernetes.io/name` pod label (names.md), or its Deployment's name.
+ * Kubernetes integration documents carry no `service.name`. The service's identity there is its
+ * own namespace (names.md: `sample-service` holds only the service), and, for Deployment documents,
+ * the Deployment's name. The `app.kubernetes.io/name` pod label is not used: its presence on kubelet
+ * and kube-state-metrics documents is still to be confirmed on a live cluster.
  */
-export function kubernetesScope(datasets: readonly string[], by: 'label' | 'deployment' = 'label'): Scope {
+export function kubernetesScope(datasets: readonly string[], by: 'namespace' | 'deployment' = 'namespace'): Scope {
   const datasetClause = datasets.length === 1 ? kqlIs('data_stream.dataset', datasets[0] ?? '') : datasets.map((d) => kqlIs('data_stream.dataset', d)).join(' or ');
-  const identity = by === 'label' ? kqlIs(APP_LABEL_FIELD, SERVICE_NAME) : kqlIs(KUBERNETES_FIELDS.deploymentName, SERVICE_NAME);
-  return {
-    query: kqlAnd(datasetClause, kqlIs(KUBERNETES_FIELDS.namespace, SERVICE_NAME), identity),
-    fields: ['data_stream.dataset', KUBERNETES_FIELDS.namespace, by === 'label' ? APP_LABEL_FIELD : KUBERNETES_FIELDS.deploymentName],
-  };
+  const clauses = [datasetClause, kqlIs(KUBERNETES_FIELDS.namespace, SERVICE.namespace)];
+  const fields: string[] = ['data_stream.dataset', KUBERNETES_FIELDS.namespace];
+  if (by === 'deployment') {
+    clauses.push(kqlIs(KUBERNETES_FIELDS.deploymentName, SERVICE.name));
+    fields.push(KUBERNETES_FIELDS.deploymentName);
+  }
+  return { query: kqlAnd(...clauses), fields };
 }
 
 // ----------------------------------------------------------------------------- panel model
