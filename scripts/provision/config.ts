@@ -12,7 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
-import { KIND_ORDER, type Flavour, type ResourceKind } from './resources.js';
+import { secretEnvNames } from './kinds/types.js';
+import { KIND_ORDER, type Flavour, type Resource, type ResourceKind } from './resources.js';
 
 export type Mode = 'apply' | 'dry-run' | 'print';
 export type LicenceTier = 'platinum' | 'basic';
@@ -219,4 +220,10 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     fromEck: fromEck ? { namespace } : undefined,
     target,
   });
+}
+
+/** Problems with the secrets the applicable definitions read from the environment (one per variable). */
+export function secretProblems(applicable: readonly Resource[], env: NodeJS.ProcessEnv): string[] {
+  const names = [...new Set(applicable.flatMap((r) => secretEnvNames(r)))];
+  return names.filter((name) => !env[name]).map((name) => `${name} is not set (a secret one of the definitions reads)`);
 }

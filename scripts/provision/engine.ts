@@ -7,11 +7,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allResources } from './definitions.js';
-import { loadConfig, targetFromEnv, type Config, type LicenceTier, type ProvisionOptions, type Target } from './config.js';
+import { loadConfig, secretProblems, targetFromEnv, type Config, type LicenceTier, type ProvisionOptions, type Target } from './config.js';
 import { formatDiffs, type FieldDiff } from './diff.js';
 import { createEsClient, esCaller, type EsCaller } from './es-client.js';
 import { openEck, type EckConnection, type EckDeps } from './eck.js';
-import { AuthenticationError, ConfigError, EXIT, describeError, type ExitCode } from './errors.js';
+import { AuthenticationError, ConfigError, EXIT, RemoteError, describeError, type ExitCode } from './errors.js';
 import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
 import { printSecret, secretEnvNames, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
@@ -245,10 +245,8 @@ async function run(
 
     const { applicable, skipped } = selectResources(resources, { flavour: detected.flavour, licence: detected.licence, env: deps.env, only: config.only });
 
-    const missingSecrets = [...new Set(applicable.flatMap((r) => secretEnvNames(r)))].filter((name) => !deps.env[name]);
-    if (missingSecrets.length > 0) {
-      throw new ConfigError(missingSecrets.map((name) => `${name} is not set (a secret one of the definitions reads)`));
-    }
+    const missingSecrets = secretProblems(applicable, deps.env);
+    if (missingSecrets.length > 0) throw new ConfigError(missingSecrets);
     for (const name of new Set(applicable.flatMap((r) => secretEnvNames(r)))) redactor.add(deps.env[name]);
 
     const ctx: EngineContext = {
@@ -326,7 +324,7 @@ async function applyStages(
             writePlanLine(out, report);
             return;
           }
-          if (report.action === 'create') await handler.create(r, ctx);
+          if (report.action === 'create') await createOrAdopt(handler, r, ctx, report);
           else if (report.action === 'update' && live !== undefined) await handler.update(r, live, diffs, ctx);
           report.outcome = report.action === 'unchanged' ? 'unchanged' : 'applied';
           done++;
@@ -386,6 +384,23 @@ async function applyStages(
     }
   }
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * Creates an object. A 409 means it appeared between the read and the write (another run, or a
+ * create whose response was lost and then retried): it is read again and updated if it differs.
+ */
+async function createOrAdopt(handler: ReturnType<typeof handlerFor>, r: Resource, ctx: EngineContext, report: ObjectReport): Promise<void> {
+  try {
+    await handler.create(r, ctx);
+  } catch (e) {
+    if (!(e instanceof RemoteError) || e.status !== 409) throw e;
+    const live = await handler.read(r, ctx);
+    if (live === undefined) throw e;
+    const diffs = handler.diff(r, live);
+    if (diffs.length > 0 && live.keep === undefined) await handler.update(r, live, diffs, ctx);
+    report.notes = [...(report.notes ?? []), 'already existed (409): adopted'];
+  }
 }
 
 function writePlanLine(out: Sink, r: ObjectReport): void {

@@ -311,3 +311,17 @@ test('bad configuration lists every problem at once and exits 2', async () => {
     assert.match(run.err, expected);
   }
 });
+
+test('an object that appears between read and create is adopted, not reported as a failure', async (t) => {
+  const d = await double(t);
+  await runEngine({ only: ['kibana.data_view'] }, targetEnv(d));
+  const logs = d.space('default').dataViews.get(DATA_VIEW_IDS.logs) as { name: string };
+  logs.name = 'edited by hand';
+  // The first read misses the object, as if it were created by someone else right after.
+  d.inject({ target: 'kibana', method: 'GET', path: new RegExp(`^/api/data_views/data_view/${DATA_VIEW_IDS.logs}$`), status: 404, times: 1 });
+  const run = await runEngine({ only: ['kibana.data_view'] }, targetEnv(d));
+  assert.equal(run.result.exitCode, 0, run.err);
+  const report = run.result.objects.find((o) => o.id === DATA_VIEW_IDS.logs);
+  assert.deepEqual(report?.notes, ['already existed (409): adopted']);
+  assert.equal((d.space('default').dataViews.get(DATA_VIEW_IDS.logs) as { name: string }).name, '[Sample Service] Logs');
+});
