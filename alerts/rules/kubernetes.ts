@@ -13,7 +13,7 @@ export const MEMORY_KQL = scope(DATASETS.kubernetesContainer);
 
 const POD_CONTEXT = [
   '{{context.reason}}',
-  `Affected: service ${SERVICE_NAME}, pod {{context.group}} in namespace ${SERVICE_IDENTITY.kubernetesNamespace}; value {{context.value}}`,
+  `Affected: service ${SERVICE_NAME}, pod {{#context.group}}{{value}}{{/context.group}} in namespace ${SERVICE_IDENTITY.kubernetesNamespace}; value {{context.value}}`,
   'Open in app: {{context.viewInAppUrl}}',
 ];
 

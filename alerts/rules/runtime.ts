@@ -43,7 +43,7 @@ export function eventLoopLagSpec(): AlertSpec {
     fireGroups: ['custom_threshold.fired'],
     contextLines: [
       '{{context.reason}}',
-      `Affected: service ${SERVICE_NAME}, pod {{context.group}}; lag {{context.value}} s`,
+      `Affected: service ${SERVICE_NAME}, pod {{#context.group}}{{value}}{{/context.group}}; lag {{context.value}} s`,
       'Open in app: {{context.viewInAppUrl}}',
     ],
     hasAlertDetailsUrl: true,

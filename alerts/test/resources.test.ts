@@ -89,6 +89,23 @@ describe('alert resources', () => {
     }
   });
 
+  test('every mustache section in action params is closed, and only known variable roots are used', () => {
+    const roots = new Set(['context', 'rule', 'alert', 'date', 'kibanaBaseUrl', 'value', 'field', '_source']);
+    for (const r of rules(FULL_ENV)) {
+      for (const a of r.body.actions ?? []) {
+        const text = JSON.stringify(a.params);
+        const stack: string[] = [];
+        for (const m of text.matchAll(/\{\{([#/^]?)([^}]+)\}\}/g)) {
+          const [, sigil = '', name = ''] = m;
+          assert.ok(roots.has(name.trim().split('.')[0] ?? ''), `${r.id}: unknown variable ${name}`);
+          if (sigil === '#' || sigil === '^') stack.push(name);
+          if (sigil === '/') assert.equal(stack.pop(), name, `${r.id}: section ${name} closed out of order`);
+        }
+        assert.deepEqual(stack, [], `${r.id}: unclosed mustache section`);
+      }
+    }
+  });
+
   test('the runbook base URL defaults to the repository path', () => {
     const r = rules({})[0];
     assert.ok(r?.body.artifacts?.investigation_guide?.blob.includes('Runbook: alerts/runbooks/sample-service-'));
