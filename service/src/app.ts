@@ -11,7 +11,9 @@ import type { Logger } from './logger.js';
 import { normalizeMethod, type ServiceMetrics } from './metrics.js';
 import { uniformInt, type RandomSource } from './random.js';
 import {
+  ACCESS_LOG_LEVELS,
   ACCESS_LOG_MESSAGE,
+  CLIENT_CLOSED_STATUS,
   PROBE_ROUTES,
   ROUTES,
   SPAN_ATTRIBUTES,
@@ -46,8 +48,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
-/** Status recorded for a request whose client went away before the response was complete (nginx's convention). */
-export const CLIENT_CLOSED_STATUS = 499;
+export { CLIENT_CLOSED_STATUS };
 
 const PROBES = new Set<string>(PROBE_ROUTES);
 
@@ -90,9 +91,8 @@ export function createApp(deps: AppDependencies): express.Express {
         'event.outcome': status >= 500 ? 'failure' : 'success',
         ...(status >= 500 && s.error !== undefined ? { err: s.error.cause instanceof Error ? s.error.cause : s.error } : {}),
       };
-      if (status >= 500) logger.error(fields, ACCESS_LOG_MESSAGE);
-      else if (PROBES.has(s.route)) logger.debug(fields, ACCESS_LOG_MESSAGE);
-      else logger.info(fields, ACCESS_LOG_MESSAGE);
+      const level = status >= 500 ? ACCESS_LOG_LEVELS.serverError : PROBES.has(s.route) ? ACCESS_LOG_LEVELS.probe : ACCESS_LOG_LEVELS.default;
+      logger[level](fields, ACCESS_LOG_MESSAGE);
     });
     next();
   });

@@ -7,6 +7,7 @@ import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig } from './config.js';
 import { createLogger, flushLogger } from './logger.js';
 import { startServer } from './server.js';
 import { shutdownTelemetry } from './telemetry/agent.js';
+import { LIFECYCLE_LOG_MESSAGES } from './telemetry/registry.js';
 
 /** Upper bound for flushing telemetry on exit, so an unreachable collector cannot hold the pod. */
 const TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const crash = (error: unknown, origin: string): void => {
     try {
-      logger.fatal({ err: error, 'event.action': origin }, 'fatal error: exiting');
+      logger.fatal({ err: error, 'event.action': origin }, LIFECYCLE_LOG_MESSAGES.fatal);
       flushLogger(logger);
     } catch {
       process.stderr.write(`sample-service: fatal error (${origin}): ${String(error)}\n`);
@@ -53,12 +54,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     signalled = true;
-    logger.info({ 'event.action': 'shutdown', signal }, 'signal received');
+    logger.info({ 'event.action': 'shutdown', signal }, LIFECYCLE_LOG_MESSAGES.signal);
     void running
       .shutdown()
       .then(() => shutdownTelemetry(TELEMETRY_FLUSH_TIMEOUT_MS))
       .then(() => {
-        logger.info({ 'event.action': 'shutdown' }, 'shutdown complete');
+        logger.info({ 'event.action': 'shutdown' }, LIFECYCLE_LOG_MESSAGES.complete);
         flushLogger(logger);
         process.exit(0);
       }, (error: unknown) => crash(error, 'shutdown'));

@@ -12,6 +12,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { ServiceMetrics } from './metrics.js';
 import { createRandom, type RandomSource } from './random.js';
+import { LIFECYCLE_LOG_MESSAGES } from './telemetry/registry.js';
 import { UserStore } from './users.js';
 
 export interface StartOptions {
@@ -61,7 +62,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const urlHost = address.family === 'IPv6' ? (address.address === '::' ? '127.0.0.1' : `[${address.address}]`) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
   const url = `http://${urlHost}:${address.port}`;
   lifecycle.markReady();
-  logger.info({ 'server.address': address.address, 'server.port': address.port }, 'server listening');
+  logger.info({ 'server.address': address.address, 'server.port': address.port }, LIFECYCLE_LOG_MESSAGES.listening);
 
   let shuttingDown: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -69,7 +70,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       lifecycle.markDraining();
       logger.info(
         { 'event.action': 'shutdown', delay_ms: config.shutdownDelayMs, grace_ms: config.shutdownGraceMs, connections: sockets.size },
-        'shutdown started: readiness is 503',
+        LIFECYCLE_LOG_MESSAGES.draining,
       );
       if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -84,12 +85,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clearTimeout(timer);
       clearInterval(idleSweep);
       if (outcome === 'timeout') {
-        logger.warn({ 'event.action': 'shutdown', connections: sockets.size }, 'grace period over: closing remaining connections');
+        logger.warn({ 'event.action': 'shutdown', connections: sockets.size }, LIFECYCLE_LOG_MESSAGES.graceOver);
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
         await closed;
       }
-      logger.info({ 'event.action': 'shutdown' }, 'server closed');
+      logger.info({ 'event.action': 'shutdown' }, LIFECYCLE_LOG_MESSAGES.closed);
     })();
     return shuttingDown;
   };

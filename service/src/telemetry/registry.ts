@@ -180,3 +180,28 @@ export const SPAN_NAMES = {
   userCreate: 'users.create',
   slowWork: 'slow.work',
 } as const;
+
+/**
+ * Level of each access line: 5xx at `error` (the line then carries ERROR_LOG_FIELDS, so one line per
+ * failed request is both its access record and its error record), probe requests at `debug` (hidden
+ * at the default LOG_LEVEL=info: kubelet probes and scrapes would otherwise dominate the logs), every
+ * other request at `info`.
+ */
+export const ACCESS_LOG_LEVELS = { serverError: 'error', probe: 'debug', default: 'info' } as const;
+
+/**
+ * `status_code` label and `http.response.status_code` recorded for a request whose client went away
+ * before the response was complete (nginx's convention); it is neither a success nor a server error.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/** Messages of the service's lifecycle log lines (startup and graceful shutdown). */
+export const LIFECYCLE_LOG_MESSAGES = {
+  listening: 'server listening',
+  signal: 'signal received',
+  draining: 'shutdown started: readiness is 503',
+  graceOver: 'grace period over: closing remaining connections',
+  closed: 'server closed',
+  complete: 'shutdown complete',
+  fatal: 'fatal error: exiting',
+} as const;
