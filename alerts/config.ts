@@ -135,6 +135,14 @@ export const EXPECTED_ERROR_RATIO = EXPECTED_TRAFFIC.flakyShare * EXPECTED_TRAFF
 /** How often rules run. 1 minute: the shortest window is 5 minutes, so a check every minute sees each change within 20% of it. */
 export const RULE_INTERVAL = '1m';
 
+/**
+ * The Basic-licence burn-rate rules query raw access logs over their whole long window (up to 72 h)
+ * on every run, unlike the SLO rules that read Kibana's rollups. They run every 1/6 of their short
+ * window instead of every minute: detection is delayed by at most a sixth of the window that decides
+ * it, and the 72 h query runs hourly instead of 1440 times a day.
+ */
+export const BASIC_RULE_INTERVAL_FRACTION_OF_SHORT_WINDOW = 1 / 6;
+
 /** Symptom and cause rules: each threshold and window with its reason. */
 export const THRESHOLDS = {
   errorLogSpike: {

@@ -11,7 +11,7 @@
  */
 import { DATA_VIEW_IDS, LOG_FIELDS, SERVICE_NAME } from '../../kibana/telemetry-fields.js';
 import { ACCESS_LOG_MESSAGE } from '../../service/src/telemetry/registry.js';
-import type { Urgency } from '../config.js';
+import { BASIC_RULE_INTERVAL_FRACTION_OF_SHORT_WINDOW, type Urgency } from '../config.js';
 import type { AlertId } from '../ids.js';
 import { anyOf, SLOS, type SloDefinition, type SloKey } from '../slos.js';
 import { formatMinutes, toDuration, windowsFor, type ComputedWindow } from '../windows.js';
@@ -156,6 +156,7 @@ export function basicBurnRateSpecs(): AlertSpec[] {
         // Kibana's own API tests create custom threshold rules with consumer "logs".
         consumer: 'logs',
         when: { licence: 'basic-only' },
+        interval: `${Math.max(1, Math.round(w.shortWindowMinutes * BASIC_RULE_INTERVAL_FRACTION_OF_SHORT_WINDOW))}m`,
         params: {
           criteria: [criterion(w.longWindowMinutes), criterion(w.shortWindowMinutes)],
           alertOnNoData: false,

@@ -35,6 +35,8 @@ export interface AlertSpec {
   /** Fields a responder reads to investigate (not queried by the rule); link the alert to dashboard panels. */
   readonly relatedFields?: readonly string[];
   readonly when?: Applicability;
+  /** Check interval when it differs from RULE_INTERVAL (e.g. rules with day-long windows). */
+  readonly interval?: string;
   /** Action groups that mean "firing" for this rule type. */
   readonly fireGroups: readonly string[];
   /**
@@ -199,7 +201,7 @@ export function buildRule(spec: AlertSpec, settings: AlertingSettings): RuleReso
       name: spec.name,
       rule_type_id: spec.ruleTypeId,
       consumer: spec.consumer,
-      schedule: { interval: RULE_INTERVAL },
+      schedule: { interval: spec.interval ?? RULE_INTERVAL },
       params: spec.params,
       actions: actionsFor(spec, settings, runbook),
       tags: tagsFor(spec),
