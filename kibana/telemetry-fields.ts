@@ -161,10 +161,8 @@ export const PROMETHEUS_COLLECTOR_FIELDS: readonly DocumentedField[] = [
  * Added to every container log line by the kubernetes integration (container_logs data stream),
  * around the service's own ECS fields (notes §4.1, §4.2: packages/kubernetes container_logs sample_event.json).
  */
-export const CONTAINER_LOG_FIELDS: readonly DocumentedField[] = documented(
-  'verified',
-  'elastic/integrations packages/kubernetes data_stream/container_logs sample_event.json',
-  [
+export const CONTAINER_LOG_FIELDS: readonly DocumentedField[] = [
+  ...documented('verified', 'elastic/integrations packages/kubernetes data_stream/container_logs sample_event.json', [
     'kubernetes.pod.name',
     'kubernetes.pod.uid',
     'kubernetes.namespace',
@@ -172,14 +170,14 @@ export const CONTAINER_LOG_FIELDS: readonly DocumentedField[] = documented(
     'kubernetes.container.name',
     APP_LABEL_FIELD,
     'kubernetes.replicaset.name',
-    'kubernetes.deployment.name',
     'container.id',
     'container.image.name',
     'orchestrator.cluster.name',
     'log.file.path',
     'input.type',
-  ],
-);
+  ]),
+  ...documented('to-confirm', 'kubernetes provider with add_resource_metadata.deployment: true (notes §4.2)', ['kubernetes.deployment.name']),
+];
 
 /** Kubernetes integration metric fields the dashboards and rules use, per dataset. */
 export const KUBERNETES_FIELDS = {
