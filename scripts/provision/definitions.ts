@@ -5,6 +5,10 @@ import { fleetResources } from '../../fleet/index.js';
 import { kibanaResources } from '../../kibana/index.js';
 import type { Resource } from './resources.js';
 
-export function allResources(): Resource[] {
-  return [...elasticResources(), ...fleetResources(), ...kibanaResources(), ...alertResources()];
+/**
+ * Definitions are plain data; the alerting settings (optional connectors, runbook base URL) are
+ * read from `env`, the same environment the engine was given.
+ */
+export function allResources(env: Readonly<Record<string, string | undefined>> = process.env): Resource[] {
+  return [...elasticResources(), ...fleetResources(), ...kibanaResources(), ...alertResources(env)];
 }

@@ -98,7 +98,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
   let resources: readonly Resource[];
   try {
     config = loadConfig(options, env);
-    resources = (deps.resources ?? allResources)();
+    resources = loadDefinitions(deps);
     const problems = checkDefinitions(resources);
     if (problems.length > 0) throw new ConfigError(problems);
   } catch (e) {
@@ -140,6 +140,17 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
     return { exitCode: EXIT.failed, objects: [] };
   } finally {
     await eck?.close();
+  }
+}
+
+/** Builds the definition set; a definition module's own validation errors become configuration errors. */
+function loadDefinitions(deps: ProvisionDeps): readonly Resource[] {
+  try {
+    return deps.resources ? deps.resources() : allResources(deps.env);
+  } catch (e) {
+    const problems = (e as { problems?: unknown }).problems;
+    if (Array.isArray(problems) && problems.every((p) => typeof p === 'string')) throw new ConfigError(problems);
+    throw new ConfigError([`the definitions could not be built: ${describeError(e)}`]);
   }
 }
 

@@ -9,7 +9,7 @@ import type { DataViewResource, IlmPolicyResource, Resource } from '../../script
 import { DATA_VIEW_IDS, OWNER_PREFIX } from '../../kibana/telemetry-fields.js';
 import { selectResources } from '../../scripts/provision/select.js';
 import { StackDouble, type StackDoubleOptions } from '../support/stack-double.js';
-import { API_KEY, definitionEnv, runEngine, targetEnv } from './helpers.js';
+import { API_KEY, definitionEnv, definitionSecrets, runEngine, targetEnv } from './helpers.js';
 
 async function double(t: { after: (fn: () => Promise<void>) => void }, options: StackDoubleOptions = {}): Promise<StackDouble> {
   const d = await StackDouble.start({ apiKey: API_KEY, ...options });
@@ -18,7 +18,7 @@ async function double(t: { after: (fn: () => Promise<void>) => void }, options: 
 }
 
 function applicable(flavour: 'stateful' | 'serverless', licence: 'platinum' | 'basic'): Resource[] {
-  return selectResources(allResources(), { flavour, licence, env: definitionEnv(), only: undefined }).applicable;
+  return selectResources(allResources(definitionEnv()), { flavour, licence, env: definitionEnv(), only: undefined }).applicable;
 }
 
 /** Whether the double holds the object a definition describes. */
@@ -98,7 +98,7 @@ test('a dry run reads only and prints the plan with a readable diff', async (t) 
 test('a changed definition updates exactly that object', async (t) => {
   const d = await double(t);
   await runEngine({}, targetEnv(d));
-  const changed = allResources().map((r): Resource => {
+  const changed = allResources(definitionEnv()).map((r): Resource => {
     if (r.kind === 'es.ilm_policy' && r.id === `${OWNER_PREFIX}logs`) {
       const policy = structuredClone(r.body.policy);
       (policy.phases as { delete: { min_age: string } }).delete.min_age = '30d';
@@ -214,7 +214,7 @@ test('no credential or secret appears in any output', async (t) => {
     'pa55-w0rd-very-secret',
     'wrong-but-still-secret',
     Buffer.from('provisioner:pa55-w0rd-very-secret').toString('base64'),
-    ...Object.values(definitionEnv()),
+    ...definitionSecrets(),
   ];
   for (const s of secrets) assert.ok(!text.includes(s), `output contains a secret (${s.slice(0, 3)}...)`);
 
@@ -229,7 +229,7 @@ test('a basic licence applies the basic alert set and a trial the platinum one',
   const b = await runEngine({}, targetEnv(basic));
   assert.equal(b.result.exitCode, 0, b.err);
   assert.match(b.out, /Licence: basic: the basic alert set applies/);
-  for (const r of allResources()) {
+  for (const r of allResources(definitionEnv())) {
     if (r.when?.licence === 'platinum') assert.ok(!exists(basic, r), `${r.id} needs platinum`);
   }
   for (const r of applicable('stateful', 'basic')) assert.ok(exists(basic, r), `${r.id} applies on basic`);
@@ -238,7 +238,7 @@ test('a basic licence applies the basic alert set and a trial the platinum one',
   const tr = await runEngine({}, targetEnv(trial));
   assert.equal(tr.result.exitCode, 0, tr.err);
   assert.match(tr.out, /Licence: trial: the full alert set applies/);
-  for (const r of allResources()) {
+  for (const r of allResources(definitionEnv())) {
     if (r.when?.licence === 'basic-only') assert.ok(!exists(trial, r), `${r.id} is the basic fallback`);
   }
   for (const r of applicable('stateful', 'platinum')) assert.ok(exists(trial, r), `${r.id} applies on trial`);
@@ -289,7 +289,7 @@ test('--only applies just the named kinds', async (t) => {
 });
 
 test('package policies on a managed agent policy are written with force', async (t) => {
-  const fleetPolicies = allResources().filter((r) => r.kind === 'fleet.package_policy');
+  const fleetPolicies = allResources(definitionEnv()).filter((r) => r.kind === 'fleet.package_policy');
   if (fleetPolicies.length === 0) {
     t.skip('no Fleet package policies are defined');
     return;
@@ -324,4 +324,13 @@ test('an object that appears between read and create is adopted, not reported as
   const report = run.result.objects.find((o) => o.id === DATA_VIEW_IDS.logs);
   assert.deepEqual(report?.notes, ['already existed (409): adopted']);
   assert.equal((d.space('default').dataViews.get(DATA_VIEW_IDS.logs) as { name: string }).name, '[Sample Service] Logs');
+});
+
+test('a definition module rejecting its settings exits 2 with its problems, before any request', async (t) => {
+  const d = await double(t);
+  const run = await runEngine({}, targetEnv(d, { PAGERDUTY_ROUTING_KEY: 'too-short' }));
+  assert.equal(run.result.exitCode, 2);
+  assert.match(run.err, /PAGERDUTY_ROUTING_KEY/);
+  assert.ok(!run.err.includes('too-short'));
+  assert.deepEqual(d.requests, []);
 });
