@@ -9,7 +9,8 @@ import { diffSubset, flattenSettings } from '../diff.js';
 import type { ComponentTemplateResource, IlmPolicyResource, IngestPipelineResource } from '../resources.js';
 import type { KindHandler, LiveState, OwnedObject } from './types.js';
 
-const enc = encodeURIComponent;
+/** Path segment encoding; '@' (in `<data stream>@custom`) is legal in a path and kept readable. */
+const enc = (s: string): string => encodeURIComponent(s).replace(/%40/g, '@');
 
 export const ilmPolicyHandler: KindHandler<IlmPolicyResource> = {
   kind: 'es.ilm_policy',
