@@ -23,7 +23,7 @@ export const REDACTED_PATHS = [
 ];
 
 export interface LoggerOptions {
-  /** Where lines go; defaults to stdout (asynchronous writes; flushed on shutdown). */
+  /** Where lines go; defaults to stdout. */
   readonly destination?: DestinationStream;
 }
 
@@ -32,7 +32,10 @@ export function createLogger(config: Config, options: LoggerOptions = {}): Logge
   // elastic-apm-node's through its OpenTelemetry bridge (then ecs-pino-format's own APM integration
   // sets the same trace.id/transaction.id, and the mixin adds span.id on lines outside a child span).
   const useOtelMixin = config.tracing.agent !== 'none';
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  // Synchronous writes (pino's default for stdout): a line is out before the next statement runs, so
+  // a crash loses nothing, and exit never waits on a buffer. (An asynchronous destination must be
+  // flushed synchronously at exit, and sonic-boom retries that flush forever if stdout's reader is gone.)
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
   return pino(
     {
       ...ecsFormat({

@@ -83,6 +83,14 @@ describe('graceful shutdown', () => {
     assert.ok(svc.logLines().some((l) => l.message === 'grace period over: closing remaining connections'));
   });
 
+  it('still serves and exits 0 after the reader of its stdout went away', async (t) => {
+    const svc = await spawnService();
+    t.after(() => svc.stop('SIGKILL'));
+    svc.child.stdout?.destroy();
+    for (let i = 0; i < 20; i++) assert.equal((await fetch(`${svc.url}/api/users`)).status, 200);
+    assert.equal(await svc.stop('SIGTERM'), 0);
+  });
+
   it('exits 0 on SIGINT too', async () => {
     const svc = await spawnService();
     assert.equal((await fetch(`${svc.url}/health`)).status, 200);

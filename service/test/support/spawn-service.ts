@@ -14,7 +14,7 @@ export type LogLine = Record<string, unknown>;
 export interface SpawnOptions {
   /** Extra environment variables (merged over a minimal, deterministic base). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** How long to wait for `server listening` (default 20 s). */
+  /** How long to wait for `server listening` (default 60 s). */
   readonly startTimeoutMs?: number;
 }
 
@@ -80,10 +80,19 @@ export function spawnService(options: SpawnOptions = {}): Promise<SpawnedService
   let err = '';
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
+  // Never leave a service behind when the test process ends, however it ends.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   const exit = new Promise<number | null>((resolveExit) => {
-    child.once('exit', (code) => resolveExit(code));
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolveExit(code);
+    });
   });
-  const timeoutMs = options.startTimeoutMs ?? 20_000;
+  // Generous: only a failing start waits this long, and CI machines can be busy.
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
 
   return new Promise<SpawnedService>((resolveStart, rejectStart) => {
     let started = false;
