@@ -284,6 +284,29 @@ describe('dashboards as saved objects', () => {
     for (const id of shown) assert.ok(sloIds.has(id), `SLO ${id} is not defined in alerts/`);
   });
 
+  test('navigation links lead to objects this project defines (dashboards, saved search, SLOs, the APM service)', () => {
+    const dashboardsById = new Set(dashboardObjects().map((d) => d.id));
+    const searches = new Set(savedSearches().length > 0 ? savedSearches().map((s) => s.id) : Object.values(SAVED_SEARCH_IDS));
+    const slos = new Set(Object.values(SLO_IDS));
+    let links = 0;
+    for (const d of dashboardObjects()) {
+      for (const panel of panelsOf(d).filter((p) => p.type === 'visualization')) {
+        const markdown = String((((panel.embeddableConfig as Json).savedVis as Json).params as Json).markdown);
+        for (const [, target] of markdown.matchAll(/\]\(([^)]+)\)/g)) {
+          links++;
+          const t = String(target);
+          assert.ok(!t.startsWith('/') && !/^https?:/.test(t), `${d.id}: link ${t} must be relative to /app/ (keeps base path and space)`);
+          let m: RegExpExecArray | null;
+          if ((m = /^#\/view\/(.+)$/.exec(t))) assert.ok(dashboardsById.has(m[1] ?? ''), `${d.id}: no dashboard ${String(m[1])}`);
+          else if ((m = /^discover#\/view\/(.+)$/.exec(t))) assert.ok(searches.has(m[1] ?? ''), `${d.id}: no saved search ${String(m[1])}`);
+          else if ((m = /^slos\/(.+)$/.exec(t))) assert.ok(slos.has(m[1] as never), `${d.id}: no SLO ${String(m[1])}`);
+          else assert.match(t, /^apm\/services\/sample-service\/(overview|errors)$/, `${d.id}: unexpected link ${t}`);
+        }
+      }
+    }
+    assert.ok(links >= 10, 'the navigation panels link somewhere');
+  });
+
   test('docs/dashboards.md holds the generated reference of every dashboard, panel and question', () => {
     // Regenerate with: UPDATE_DASHBOARD_DOCS=1 node --import tsx --test kibana/dashboards/dashboards.test.ts
     const file = path.join(REPO_ROOT, 'docs', 'dashboards.md');
