@@ -216,6 +216,23 @@ describe('dashboards as saved objects', () => {
     }
   });
 
+  test('Prometheus histogram fields are only used with the operations Lens supports on histogram fields (percentiles)', () => {
+    let histogramColumns = 0;
+    for (const d of dashboardObjects()) {
+      for (const panel of panelsOf(d).filter((p) => p.type === 'lens')) {
+        const layers = ((lensState(panel).datasourceStates as Json).formBased as Json).layers as Record<string, Json>;
+        for (const layer of Object.values(layers)) {
+          for (const col of Object.values(layer.columns as Record<string, Json>)) {
+            if (!String(col.sourceField ?? '').endsWith('.histogram')) continue;
+            histogramColumns++;
+            assert.ok(['percentile', 'percentile_rank'].includes(String(col.operationType)), `${d.id} ${String(panel.title)}: ${String(col.operationType)} on a histogram field`);
+          }
+        }
+      }
+    }
+    assert.ok(histogramColumns > 0);
+  });
+
   test('every panel references an existing data view or saved search, and the dashboard carries the prefixed references', () => {
     const views = new Set(dataViews().length > 0 ? dataViews().map((v) => v.id) : Object.values(DATA_VIEW_IDS));
     const searches = new Set(savedSearches().length > 0 ? savedSearches().map((s) => s.id) : Object.values(SAVED_SEARCH_IDS));
