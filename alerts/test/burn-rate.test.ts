@@ -136,6 +136,16 @@ describe('burn-rate alerts on scenario traffic', () => {
     });
   }
 
+  test('a latency regression (a fifth of fast requests over the threshold) pages through the latency SLO, a 2% drift only tickets', () => {
+    const latency = OBJECTIVES.latency;
+    const quietHistory: TrafficSegment = { minutes: 3 * DAY, perMinute, errorRatio: 0 };
+    const regression = simulate([quietHistory, { minutes: 120, perMinute, errorRatio: 0.2 }], latency);
+    assert.ok(regression.page.firedAt.some((m) => m >= quietHistory.minutes));
+    const drift = simulate([quietHistory, { minutes: 2 * DAY, perMinute, errorRatio: 0.02 }], latency);
+    assert.deepEqual(drift.page.firedAt, []);
+    assert.ok(drift.ticket.firedAt.length > 0);
+  });
+
   test('the outage page comes within ten minutes, as the workbook promises for a 99% objective', () => {
     const d = detectionMinutes(windowsById['page-fast']!, EXPECTED_ERROR_RATIO, 1);
     assert.ok(d !== undefined && d < 10, String(d));
