@@ -22,7 +22,7 @@ describe('graceful shutdown', () => {
     const SLOW = 50;
     const FAST = 149;
     const svc = await spawnService({
-      env: { SLOW_MIN_MS: '300', SLOW_MAX_MS: '900', SHUTDOWN_DELAY_MS: '2000', SHUTDOWN_GRACE_MS: '15000' },
+      env: { SLOW_MIN_MS: '300', SLOW_MAX_MS: '900', SHUTDOWN_DELAY_MS: '3000', SHUTDOWN_GRACE_MS: '15000' },
     });
     t.after(() => svc.stop('SIGKILL'));
 

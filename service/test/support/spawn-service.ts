@@ -71,6 +71,10 @@ export function spawnService(options: SpawnOptions = {}): Promise<SpawnedService
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  const level = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (['warn', 'error', 'fatal', 'silent'].includes(level)) {
+    return Promise.reject(new Error(`spawnService needs LOG_LEVEL info or lower to see "server listening" (got ${level})`));
+  }
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--import', './service/src/instrumentation.ts', './service/src/main.ts'],
