@@ -245,6 +245,20 @@ describe('an unreachable collector', () => {
     assert.equal(await svc.stop(), 0);
   });
 
+  it('loads the gRPC exporter for OTEL_EXPORTER_OTLP_PROTOCOL=grpc and keeps serving when it cannot connect', async (t) => {
+    const port = await closedPort();
+    const svc = await spawnService({
+      env: { ...FAST_EXPORT, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, LOG_LEVEL: 'debug' },
+    });
+    t.after(() => svc.stop('SIGKILL'));
+    for (let i = 0; i < 20; i++) assert.equal(await get(svc, '/api/users/1', { 'x-request-id': `grpc-${i}` }), 200);
+    // The SDK is active (ids in the logs) with the gRPC exporter.
+    assert.match(String(accessLine(svc, 'grpc-0')['trace.id']), /^[0-9a-f]{32}$/);
+    const started = svc.logLines().find((l) => l['event.action'] === 'tracing-start');
+    assert.equal(started?.protocol, 'grpc');
+    assert.equal(await svc.stop(), 0);
+  });
+
   it('does not hold requests or shutdown when the collector accepts connections but never answers', async (t) => {
     const sockets = new Set<Socket>();
     const blackhole = createServer((s) => {
