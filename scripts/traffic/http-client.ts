@@ -4,6 +4,7 @@
  * failure with a readable message. Never rejects.
  */
 import { Agent, request } from 'undici';
+import { deadlineSignal } from './abort.js';
 import type { PlannedRequest } from './plan.js';
 import type { Outcome } from './stats.js';
 
@@ -27,7 +28,8 @@ export function createHttpClient(options: { baseUrl: string; concurrency: number
         headers['x-request-id'] = planned.correlation.requestId;
         headers.traceparent = planned.correlation.traceparent;
       }
-      const signal = AbortSignal.any([runSignal, AbortSignal.timeout(options.timeoutMs)]);
+      const deadline = deadlineSignal(options.timeoutMs, runSignal);
+      const { signal } = deadline;
       const started = performance.now();
       try {
         const response = await request(options.baseUrl + planned.path, {
@@ -39,12 +41,13 @@ export function createHttpClient(options: { baseUrl: string; concurrency: number
         await response.body.dump({ limit: 1 << 20, signal });
         return { kind: 'response', status: response.statusCode, latencyMs: performance.now() - started };
       } catch (error) {
-        const timedOut = signal.aborted && !runSignal.aborted;
         return {
           kind: 'failure',
-          message: timedOut ? `timed out after ${options.timeoutMs} ms` : describeError(error),
+          message: deadline.timedOut() ? `timed out after ${options.timeoutMs} ms` : describeError(error),
           latencyMs: performance.now() - started,
         };
+      } finally {
+        deadline.clear();
       }
     },
     close: () => agent.close(),

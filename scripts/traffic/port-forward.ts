@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { SERVICE } from '../../service/src/telemetry/registry.js';
+import { deadlineSignal } from './abort.js';
 import { TrafficError } from './errors.js';
 
 export const SERVICE_PORT = 8080;
@@ -73,13 +74,15 @@ export async function startPortForward(options: PortForwardOptions): Promise<Por
     await stopChild(child, exited, () => hasExited);
   };
 
+  const guard = deadlineSignal(options.timeoutMs, options.signal);
+  const deadline = guard.signal;
   const fail = async (reason: string): Promise<never> => {
+    guard.clear();
     await stop();
     const details = stderr.length > 0 ? `\n${stderr.map((l) => `  kubectl: ${l}`).join('\n')}` : '';
     throw new TrafficError('PORT_FORWARD_FAILED', `Port-forward to ${target} failed: ${reason}.${details}`);
   };
 
-  const deadline = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
   const timeoutText = `no answer from /health within ${options.timeoutMs / 1000} s`;
 
   // 1. kubectl reports the local port it bound.
@@ -106,6 +109,7 @@ export async function startPortForward(options: PortForwardOptions): Promise<Por
         const response = await request(`${url}/health`, { dispatcher: agent, signal: deadline, reset: true });
         await response.body.dump();
         if (response.statusCode >= 200 && response.statusCode < 300) {
+          guard.clear();
           return { url, pid: child.pid, stop };
         }
         lastProblem = `/health answered ${response.statusCode}`;

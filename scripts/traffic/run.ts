@@ -167,10 +167,11 @@ async function execute(options: TrafficOptions, io: TrafficIO, run: Execution): 
 }
 
 function exitCodeFor(summary: TrafficSummary, external: AbortSignal): number {
-  if (!summary.reachable && summary.sent > 0) return EXIT_CODES.unreachable;
+  // Interrupted before the first answer came back says nothing about the target.
   if (summary.stopReason === 'interrupted') {
     return external.reason === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
   }
+  if (!summary.reachable && summary.sent > 0) return EXIT_CODES.unreachable;
   return EXIT_CODES.ok;
 }
 

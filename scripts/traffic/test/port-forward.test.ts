@@ -44,7 +44,7 @@ async function withFakeEnv<T>(mode: 'serve' | 'fail' | 'silent', fn: () => Promi
   }
 }
 
-describe('kubectl port-forward', () => {
+describe('kubectl port-forward', { timeout: 60_000 }, () => {
   it('forwards svc/sample-service port 8080 in the namespace, waits for /health and stops kubectl', async () => {
     const forward = await withFakeEnv('serve', () =>
       startPortForward({ namespace: 'team-a', timeoutMs: 10_000, signal: new AbortController().signal }),
