@@ -36,6 +36,7 @@ function measurement(variant: string, round: number, rps: number, p99: number): 
     logLinesPerRequest: variant === 'bare' ? 0 : 1,
     logBytesPerRequest: 0,
     exported: {},
+    loadAverage: 0.5,
   };
 }
 
@@ -57,16 +58,27 @@ test('a variant file extends catalogue variants and rejects unknown bases', (t) 
   const dir = mkdtempSync(join(tmpdir(), 'bench-variants-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const good = join(dir, 'good.json');
-  writeFileSync(good, JSON.stringify([{ name: 'otel-bsp', base: 'otel', env: { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1024' }, serviceDir: 'copy' }]));
+  writeFileSync(good, JSON.stringify([{ name: 'otel-bsp', base: 'otel', env: { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1024' }, serviceDir: 'copy', stdout: 'null' }]));
   const [v] = loadVariantFile(good);
+  assert.equal(v?.stdout, 'null');
   assert.equal(v?.kind, 'service');
   assert.equal(v?.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, '1024');
   assert.equal(v?.env.APM_AGENT, VARIANTS.otel?.env.APM_AGENT);
   assert.equal(v?.serviceDir, join(dir, 'copy'));
   const bad = join(dir, 'bad.json');
-  writeFileSync(bad, JSON.stringify([{ name: 'x', base: 'nope' }, { name: 'Bad Name', base: 'otel' }]));
-  assert.throws(() => loadVariantFile(bad), (err: Error) => err instanceof VariantError && /\[0\]\.base/.test(err.message) && /\[1\]\.name/.test(err.message));
+  writeFileSync(bad, JSON.stringify([{ name: 'x', base: 'nope' }, { name: 'Bad Name', base: 'otel' }, { name: 'y', base: 'otel', stdout: 'file' }]));
+  assert.throws(
+    () => loadVariantFile(bad),
+    (err: Error) => err instanceof VariantError && /\[0\]\.base/.test(err.message) && /\[1\]\.name/.test(err.message) && /\[2\]\.stdout/.test(err.message),
+  );
   assert.throws(() => selectVariants(['bare', 'missing']), /unknown variant\(s\): missing/);
+});
+
+test('the committed candidate variants load and extend catalogue variants under new names', () => {
+  const candidates = loadVariantFile(join(REPO_ROOT, 'scripts/bench/candidates.json'));
+  assert.ok(candidates.length > 0);
+  for (const c of candidates) assert.ok(!(c.name in VARIANTS), `${c.name} shadows a catalogue variant`);
+  assert.deepEqual(selectVariants(['bare', ...candidates.map((c) => c.name)], candidates).length, candidates.length + 1);
 });
 
 test('the sink answers OTLP with 200, APM intake with 202, and serves APM server info and agent config', async (t) => {

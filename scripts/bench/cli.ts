@@ -5,7 +5,7 @@
  *   npm run bench -- --json out.json                # also write the report as JSON
  *   npm run bench -- --variants bare,otel --rounds 5 --duration 20
  *   npm run bench -- --variants bare,otel,otel-no-export --cpu-prof bench-results/profiles
- *   npm run bench -- --variant-file candidates.json --variants bare,otel,my-candidate
+ *   npm run bench -- --variant-file scripts/bench/candidates.json --variants bare,otel,otel-bsp-large
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -44,7 +44,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       coerce: (v: string[]) => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''),
       describe: `Variants to run, comma-separated (catalogue: ${Object.keys(VARIANTS).join(', ')})`,
     })
-    .option('variant-file', { type: 'string', describe: 'JSON file with extra variants: [{ "name", "base", "env"?, "serviceDir"?, "description"? }]' })
+    .option('variant-file', { type: 'string', describe: 'JSON file with extra variants: [{ "name", "base", "env"?, "serviceDir"?, "stdout"?: "pipe"|"null", "description"? }]' })
     .option('path', { type: 'string', default: '/api/users', describe: 'Request path under load' })
     .option('json', { type: 'string', describe: 'Also write the report (summary and every measurement) to this JSON file' })
     .option('cpu-prof', { type: 'string', describe: 'Write a V8 CPU profile of each measured process into this directory (profiling slows them: do not compare those numbers)' })

@@ -63,6 +63,8 @@ export interface BenchReport {
     /** null when the run had no bare or no target variant. */
     readonly met: boolean | null;
   };
+  /** Highest one-minute load average seen at the end of a measured window (see Measurement.loadAverage). */
+  readonly maxLoadAverage: number;
   readonly measurements: readonly Measurement[];
 }
 
@@ -137,6 +139,7 @@ export function summarise(
     machine,
     variants: summaries,
     target: { ...TARGET, met },
+    maxLoadAverage: Math.max(0, ...measurements.map((m) => m.loadAverage)),
     measurements,
   };
 }
@@ -189,6 +192,12 @@ export function formatTable(report: BenchReport): string {
   ];
   const failed = report.variants.filter((s) => s.non2xx > 0 || s.errors > 0);
   for (const s of failed) out.push(`warning: ${s.variant}: ${s.non2xx} non-2xx responses, ${s.errors} errors/timeouts`);
+  if (report.maxLoadAverage > mc.cpus) {
+    out.push(
+      `warning: the machine was busy (load average up to ${report.maxLoadAverage.toFixed(1)} on ${mc.cpus} CPUs): other processes competed ` +
+        'with the bench; prefer CPU us/req, re-run on a quiet machine for throughput and latency.',
+    );
+  }
   const t = report.target;
   const ts = report.variants.find((s) => s.variant === t.variant);
   if (t.met !== null && ts !== undefined) {

@@ -8,8 +8,9 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { LoadReply, LoadRequest, LoadResult } from './load-worker.js';
 import { sampleProcess } from './proc-stats.js';
 import { diffStats, type SinkMessage, type SinkStats } from './sink.js';
@@ -45,6 +46,11 @@ export interface Measurement {
   readonly logBytesPerRequest: number;
   /** What the process exported to the sink during the measured window. */
   readonly exported: SinkStats;
+  /**
+   * One-minute load average at the end of the measured window. Above the number of CPUs, other
+   * work competed with the bench and the absolute numbers (and, less so, the ratios) are not reliable.
+   */
+  readonly loadAverage: number;
 }
 
 const TSX_IMPORT = import.meta.resolve('tsx');
@@ -208,29 +214,35 @@ class VariantProcess {
     // next to the main thread's, under Node's default file names (…<pid>.<thread id>…).
     const nodeFlags = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, `${variant.name}-round${round}`)}`];
     const args = [...nodeFlags, ...entryArgs(variant, TSX_IMPORT)];
-    const drain = track(spawn('wc', ['-lc'], { stdio: ['pipe', 'pipe', 'ignore'] }));
-    let counts = '';
-    drain.stdout?.on('data', (chunk: Buffer) => {
-      counts += chunk.toString('utf8');
-    });
-    const drained = new Promise<{ lines: number; bytes: number }>((resolve) => {
-      drain.once('exit', () => {
-        const [lines, bytes] = counts.trim().split(/\s+/).map(Number);
-        resolve({ lines: lines ?? NaN, bytes: bytes ?? NaN });
-      });
-    });
+    const env = { ...commonEnv(process.env, port), ...expandEnv(variant.env, sinkUrl) };
     let child: ChildProcess;
-    try {
-      child = track(
-        spawn(process.execPath, args, {
-          cwd: REPO_ROOT,
-          env: { ...commonEnv(process.env, port), ...expandEnv(variant.env, sinkUrl) },
-          stdio: ['ignore', drain.stdin as Writable, 'pipe'],
-        }),
-      );
-    } finally {
-      // The child holds its own copy of the pipe: wc sees end-of-file when the child exits.
-      drain.stdin?.destroy();
+    let drained: Promise<{ lines: number; bytes: number }>;
+    if (variant.stdout === 'null') {
+      const devNull = openSync('/dev/null', 'w');
+      try {
+        child = track(spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', devNull, 'pipe'] }));
+      } finally {
+        closeSync(devNull);
+      }
+      drained = Promise.resolve({ lines: NaN, bytes: NaN });
+    } else {
+      const drain = track(spawn('wc', ['-lc'], { stdio: ['pipe', 'pipe', 'ignore'] }));
+      let counts = '';
+      drain.stdout?.on('data', (chunk: Buffer) => {
+        counts += chunk.toString('utf8');
+      });
+      drained = new Promise<{ lines: number; bytes: number }>((resolve) => {
+        drain.once('exit', () => {
+          const [lines, bytes] = counts.trim().split(/\s+/).map(Number);
+          resolve({ lines: lines ?? NaN, bytes: bytes ?? NaN });
+        });
+      });
+      try {
+        child = track(spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', drain.stdin as Writable, 'pipe'] }));
+      } finally {
+        // The child holds its own copy of the pipe: wc sees end-of-file when the child exits.
+        drain.stdin?.destroy();
+      }
     }
     const proc = new VariantProcess(child, `http://127.0.0.1:${port}`, drained);
     try {
@@ -330,6 +342,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
             cpuMicrosPerRequest: (cpuSeconds * 1e6) / Math.max(result.requests, 1),
             rssPeakMiB: rssPeak / (1024 * 1024),
             exported: diffStats(sinkAfter, sinkBefore),
+            loadAverage: loadavg()[0] ?? 0,
           };
         } finally {
           // A profiled process writes its profile on exit: give it time.
@@ -341,7 +354,8 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         measurements.push({ ...m, logLinesPerRequest: out.lines / served, logBytesPerRequest: out.bytes / served });
         progress(
           `round ${round + 1}/${options.rounds}: ${variant.name}: ${Math.round(m.load.requestsPerSecond)} req/s, ` +
-            `p99 ${m.load.latencyP99Ms} ms, CPU ${Math.round(m.cpuPercent)}%, ${(out.lines / served).toFixed(2)} log lines/request`,
+            `p99 ${m.load.latencyP99Ms} ms, CPU ${Math.round(m.cpuPercent)}%` +
+            (Number.isFinite(out.lines) ? `, ${(out.lines / served).toFixed(2)} log lines/request` : ''),
         );
       }
     }

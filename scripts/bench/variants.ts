@@ -22,6 +22,11 @@ export interface Variant {
   readonly env: Readonly<Record<string, string>>;
   /** Directory holding the service's `src/instrumentation.ts` and `src/main.ts` (service variants). */
   readonly serviceDir?: string;
+  /**
+   * Where the process's stdout (its log lines) goes: `pipe` (default) is drained by a separate
+   * process, as a container runtime does; `null` is /dev/null, which never pushes back (diagnostic).
+   */
+  readonly stdout?: 'pipe' | 'null';
 }
 
 /** The standard comparison, in the order the report lists it. `bare` is the reference for ratios. */
@@ -129,9 +134,10 @@ interface VariantFileEntry {
   description?: unknown;
   env?: unknown;
   serviceDir?: unknown;
+  stdout?: unknown;
 }
 
-/** Reads extra variants from a JSON file: `[{ "name", "base", "description"?, "env"?, "serviceDir"? }]`. */
+/** Reads extra variants from a JSON file: `[{ "name", "base", "description"?, "env"?, "serviceDir"?, "stdout"? }]`. */
 export function loadVariantFile(file: string): Variant[] {
   let raw: unknown;
   try {
@@ -172,8 +178,13 @@ export function loadVariantFile(file: string): Variant[] {
       }
       serviceDir = isAbsolute(entry.serviceDir) ? entry.serviceDir : resolve(dirname(file), entry.serviceDir);
     }
+    if (entry.stdout !== undefined && entry.stdout !== 'pipe' && entry.stdout !== 'null') {
+      problems.push(`${where}.stdout: must be "pipe" or "null"`);
+      return;
+    }
     out.push({
       name: entry.name,
+      ...(entry.stdout === undefined ? {} : { stdout: entry.stdout }),
       description: typeof entry.description === 'string' ? entry.description : `${base.name} with ${JSON.stringify(entry.env ?? {})}`,
       kind: base.kind,
       env,
