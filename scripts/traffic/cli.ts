@@ -2,14 +2,16 @@
  * Traffic generator for the sample service: `npm run traffic -- [duration] [options]` or
  * `./scripts/generate-traffic.sh [duration] [options]`. Exit codes: see errors.ts.
  */
-import yargs from 'yargs';
+import { pathToFileURL } from 'node:url';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runCommand } from './commands/run.js';
 import { listScenariosCommand } from './commands/scenarios.js';
 import { EXIT_CODES, TrafficError } from './errors.js';
 
-export async function main(argv: string[]): Promise<void> {
-  const cli = yargs(argv)
+/** The command-line parser; usage errors reject with a TrafficError (exit code 2). */
+export function buildParser(argv: readonly string[]): Argv {
+  return yargs([...argv])
     .scriptName(process.env.TRAFFIC_SCRIPT_NAME ?? 'npm run traffic --')
     .command(runCommand)
     .command(listScenariosCommand)
@@ -19,12 +21,30 @@ export async function main(argv: string[]): Promise<void> {
     .version(false)
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`Error: ${message}\nRun with --help for usage.\n`);
-      process.exit(EXIT_CODES.usage);
+      throw error ?? new TrafficError('USAGE', `Error: ${message}\nRun with --help for usage.`);
     });
+}
+
+/**
+ * What the command line prints for --help or a usage error, without exiting the process. Only for
+ * argument lists that run no command (help and yargs' own validation).
+ */
+export function parseOnly(argv: readonly string[]): Promise<{ output: string }> {
+  return new Promise((resolve, reject) => {
+    try {
+      const result: unknown = buildParser(argv)
+        .exitProcess(false)
+        .parse([...argv], {}, (error, _args, output) => (error ? reject(error) : resolve({ output })));
+      if (result instanceof Promise) result.catch(reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await cli.parseAsync();
+    await buildParser(argv).parseAsync();
   } catch (error) {
     if (error instanceof TrafficError) {
       process.stderr.write(`${error.message}\n`);
@@ -36,4 +56,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(hideBin(process.argv));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(hideBin(process.argv));
+}

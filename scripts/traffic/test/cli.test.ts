@@ -1,4 +1,7 @@
-/** The command line as users run it: help, bad input, an unreachable target, the shell wrapper. */
+/**
+ * The command line: help and usage errors through the parser in-process; an unreachable target,
+ * invalid values and the shell wrapper as users run them, in child processes.
+ */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +11,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../../test/support/contracts.js';
-import { EXIT_CODES } from '../errors.js';
+import { parseOnly } from '../cli.js';
+import { listScenarios } from '../commands/scenarios.js';
+import { EXIT_CODES, TrafficError } from '../errors.js';
 import { SCENARIO_NAMES } from '../scenarios.js';
 
 const execFileAsync = promisify(execFile);
@@ -45,8 +50,7 @@ async function closedPort(): Promise<number> {
 
 describe('traffic command line', () => {
   it('lists every option, the scenarios and examples in --help', async () => {
-    const { code, stdout } = await cli(['--help']);
-    assert.equal(code, 0);
+    const { output } = await parseOnly(['--help']);
     for (const option of [
       '--base-url',
       '--port-forward',
@@ -63,11 +67,11 @@ describe('traffic command line', () => {
       '--progress',
       '--help',
     ]) {
-      assert.match(stdout, new RegExp(`${option}\\b`), `help lists ${option}`);
+      assert.match(output, new RegExp(`${option}\\b`), `help lists ${option}`);
     }
-    for (const name of SCENARIO_NAMES) assert.ok(stdout.includes(`"${name}"`), `help lists scenario ${name}`);
-    assert.match(stdout, /\[duration\]/);
-    assert.match(stdout, /default: http:\/\/localhost:8080/);
+    for (const name of SCENARIO_NAMES) assert.ok(output.includes(`"${name}"`), `help lists scenario ${name}`);
+    assert.match(output, /\[duration\]/);
+    assert.match(output, /default: http:\/\/localhost:8080/);
   });
 
   it('exits non-zero with a clear message when the target never answers', async () => {
@@ -92,18 +96,14 @@ describe('traffic command line', () => {
     assert.match(stderr, /--correlation-share must be/);
   });
 
-  it('rejects unknown options and scenarios', async () => {
-    const unknown = await cli(['--rsp', '5']);
-    assert.equal(unknown.code, EXIT_CODES.usage);
-    assert.match(unknown.stderr, /Unknown argument/);
-    const scenario = await cli(['--scenario', 'meltdown']);
-    assert.equal(scenario.code, EXIT_CODES.usage);
-    assert.match(scenario.stderr, /steady/);
+  it('rejects unknown options and scenarios as usage errors', async () => {
+    await assert.rejects(parseOnly(['--rsp', '5']), (e: unknown) => e instanceof TrafficError && e.exitCode === EXIT_CODES.usage && /Unknown argument: rsp/.test(e.message));
+    await assert.rejects(parseOnly(['--scenario', 'meltdown']), (e: unknown) => e instanceof TrafficError && /Choices: "steady"/.test(e.message));
   });
 
-  it('lists the scenarios with their expected alerts as JSON', async () => {
-    const { code, stdout } = await cli(['scenarios', '--json']);
-    assert.equal(code, 0);
+  it('lists the scenarios with their expected alerts as JSON', () => {
+    let stdout = '';
+    listScenarios(true, { write: (chunk: string) => (stdout += chunk) });
     const scenarios = JSON.parse(stdout) as { name: string; expectFire: string[]; expectQuiet: string[] }[];
     assert.deepEqual(
       scenarios.map((s) => s.name),
