@@ -109,6 +109,11 @@ export async function handler(argv: ArgumentsCamelCase<RawOptions>): Promise<voi
   try {
     const result = await runTraffic(options, { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
     process.exitCode = result.exitCode;
+  } catch (error) {
+    // Ctrl-C while the port-forward was still starting: an interruption, not a failure.
+    if (!interrupt.signal.aborted) throw error;
+    process.stderr.write('Interrupted before any traffic was sent.\n');
+    process.exitCode = interrupt.signal.reason === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

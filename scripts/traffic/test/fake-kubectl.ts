@@ -42,6 +42,8 @@ export interface FakeKubectl {
   /** Directory holding the `kubectl` script: put it first on PATH. */
   readonly dir: string;
   readonly bin: string;
+  /** Where each invocation records its pid and arguments. */
+  readonly recordFile: string;
   /** Environment for a child process that should find the fake first. */
   env(mode?: 'serve' | 'fail' | 'silent'): NodeJS.ProcessEnv;
   /** What the last fake invocation recorded. */
@@ -60,6 +62,7 @@ export async function createFakeKubectl(): Promise<FakeKubectl> {
   return {
     dir,
     bin,
+    recordFile,
     env: (mode = 'serve') => ({
       ...process.env,
       PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,

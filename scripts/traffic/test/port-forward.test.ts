@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../../../test/support/contracts.js';
@@ -123,6 +124,29 @@ describe('kubectl port-forward', { timeout: 60_000 }, () => {
     assert.equal(code, 130, stderr);
     const summary = JSON.parse(stdout) as { stopReason: string; reachable: boolean };
     assert.equal(summary.stopReason, 'interrupted');
+    assert.ok(await gone(pid), 'kubectl was stopped');
+  });
+
+  it('stops kubectl when Ctrl-C comes while the port-forward is still starting', async () => {
+    await rm(kubectl.recordFile, { force: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/traffic/cli.ts', '60', '--port-forward'], {
+      cwd: REPO_ROOT,
+      env: kubectl.env('silent'),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    let pid: number | undefined;
+    for (let i = 0; i < 600 && pid === undefined && child.exitCode === null; i++) {
+      pid = await kubectl.record().then((r) => r.pid, () => undefined);
+      if (pid === undefined) await sleep(50);
+    }
+    assert.ok(pid !== undefined && isAlive(pid), `kubectl started; stderr: ${stderr}`);
+    child.kill('SIGINT');
+    const [code] = await exited;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /Interrupted before any traffic was sent/);
     assert.ok(await gone(pid), 'kubectl was stopped');
   });
 });
