@@ -6,11 +6,8 @@
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig } from './config.js';
 import { createLogger, flushLogger } from './logger.js';
 import { startServer } from './server.js';
-import { shutdownTelemetry } from './telemetry/agent.js';
+import { shutdownTelemetry, TELEMETRY_FLUSH_TIMEOUT_MS } from './telemetry/agent.js';
 import { LIFECYCLE_LOG_MESSAGES } from './telemetry/registry.js';
-
-/** Upper bound for flushing telemetry on exit, so an unreachable collector cannot hold the pod. */
-const TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
 
 async function main(): Promise<void> {
   let config;

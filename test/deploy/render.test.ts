@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { TELEMETRY_FLUSH_TIMEOUT_MS } from '../../service/src/telemetry/agent.js';
 import { REPO_ROOT } from '../support/contracts.js';
 import { allOverlays, isEck, kubectlSkipReason, ref, render, STACK_OVERLAYS, type K8sObject } from './support/manifests.js';
 
@@ -126,5 +127,24 @@ test('the service image tag in k8s/base is the package.json version', { skip }, 
       spec: { template: { spec: { containers: { image: string }[] } } };
     };
     assert.equal(dep.spec.template.spec.containers[0]?.image, `sample-service:${version}`);
+  }
+});
+
+test('the service drains within the pod termination grace period, with margin for the kubelet', { skip }, () => {
+  for (const overlay of STACK_OVERLAYS) {
+    const dep = render(overlay).find((o) => o.kind === 'Deployment' && o.metadata.name === 'sample-service') as K8sObject & {
+      spec: { template: { spec: { terminationGracePeriodSeconds?: number; containers: { env?: { name: string; value?: string }[] }[] } } };
+    };
+    const pod = dep.spec.template.spec;
+    const env = new Map((pod.containers[0]?.env ?? []).map((e) => [e.name, Number(e.value)]));
+    // The service's own defaults apply when a variable is not set (service/src/config.ts).
+    const delayMs = env.get('SHUTDOWN_DELAY_MS') ?? 0;
+    const graceMs = env.get('SHUTDOWN_GRACE_MS') ?? 10_000;
+    const budgetMs = delayMs + graceMs + TELEMETRY_FLUSH_TIMEOUT_MS;
+    const podGraceMs = (pod.terminationGracePeriodSeconds ?? 30) * 1000;
+    assert.ok(
+      budgetMs + 2_000 <= podGraceMs,
+      `${overlay}: delay ${delayMs} + grace ${graceMs} + flush ${TELEMETRY_FLUSH_TIMEOUT_MS} ms leaves under 2 s before SIGKILL at ${podGraceMs} ms`,
+    );
   }
 });

@@ -16,6 +16,13 @@ const KEY = Symbol.for('sample-service.telemetry-agent');
 const g = globalThis as { [KEY]?: AgentState };
 const agent: AgentState = (g[KEY] ??= { name: 'none', shutdown: undefined });
 
+/**
+ * Upper bound for flushing telemetry on exit, so an unreachable collector cannot hold the pod.
+ * The pod's terminationGracePeriodSeconds (k8s/base/deployment.yaml) must cover
+ * SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS + this; a deploy test checks it.
+ */
+export const TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
+
 export function registerAgent(name: AgentState['name'], shutdown: Shutdown | undefined): void {
   agent.name = name;
   agent.shutdown = shutdown;
