@@ -6,7 +6,7 @@
  */
 import { DATA_VIEW_IDS, DATASETS, KUBERNETES_FIELDS as K } from '../../telemetry-fields.js';
 import { kubernetesScope, SIZES, type PanelSpec } from '../defaults.js';
-import { dateHistogram, kqlIs, metric, metricVisualization, ratio, terms, xyVisualization } from '../lens.js';
+import { dateHistogram, kqlIs, metric, metricVisualization, ratio, terms, xyVisualization, type Column } from '../lens.js';
 import { lensPanel } from './common.js';
 
 const USAGE = { query: kqlIs('data_stream.dataset', DATASETS.kubernetesContainer), fields: ['data_stream.dataset'] };
@@ -16,45 +16,63 @@ function byPod() {
   return terms('pod', K.podName, { label: 'Pod', size: 10 });
 }
 
-export function podCpuVsRequestsLimits(): PanelSpec {
+/** Usage per pod (kubelet) against the container's request and limit (kube-state-metrics), over time. */
+function usageVsRequestAndLimit(spec: {
+  key: string;
+  title: string;
+  question: string;
+  used: Column;
+  request: Column;
+  limit: Column;
+  yTitle: string;
+}): PanelSpec {
   const x = dateHistogram('time');
   const pod = byPod();
-  const usage = ratio('cpu-usage', metric('n', 'max', K.containerCpuNanocores, { label: 'nanocores', filter: USAGE }), 1e9, {
-    label: 'CPU used (cores)',
-    formula: `max(${K.containerCpuNanocores}, kql='${USAGE.query}') / 1000000000`,
-    format: 'number',
-  });
-  const request = metric('cpu-request', 'max', K.containerCpuRequest, { label: 'CPU request (cores)', filter: STATE, format: 'number' });
-  const limit = metric('cpu-limit', 'max', K.containerCpuLimit, { label: 'CPU limit (cores)', filter: STATE, format: 'number' });
   return lensPanel({
-    key: 'pod-cpu-vs-requests-limits',
-    title: 'Pod CPU vs request and limit',
-    question: 'Is a pod using more CPU than it requested (noisy neighbour risk) or hitting its limit (throttling)?',
+    key: spec.key,
+    title: spec.title,
+    question: spec.question,
     size: SIZES.half,
     dataViewId: DATA_VIEW_IDS.kubernetes,
     scope: kubernetesScope([DATASETS.kubernetesContainer, DATASETS.kubernetesStateContainer]),
-    columns: [x, pod, usage, request, limit],
+    columns: [x, pod, spec.used, spec.request, spec.limit],
     visualizationType: 'lnsXY',
-    visualization: (layerId) => xyVisualization(layerId, { x: x.id, accessors: [usage.id, request.id, limit.id], splitAccessor: pod.id, seriesType: 'line', yTitle: 'cores' }),
+    visualization: (layerId) =>
+      xyVisualization(layerId, {
+        x: x.id,
+        accessors: [spec.used.id, spec.request.id, spec.limit.id],
+        splitAccessor: pod.id,
+        seriesType: 'line',
+        yTitle: spec.yTitle,
+      }),
+  });
+}
+
+export function podCpuVsRequestsLimits(): PanelSpec {
+  return usageVsRequestAndLimit({
+    key: 'pod-cpu-vs-requests-limits',
+    title: 'Pod CPU vs request and limit',
+    question: 'Is a pod using more CPU than it requested (noisy neighbour risk) or hitting its limit (throttling)?',
+    used: ratio('cpu-usage', metric('n', 'max', K.containerCpuNanocores, { label: 'nanocores', filter: USAGE }), 1e9, {
+      label: 'CPU used (cores)',
+      formula: `max(${K.containerCpuNanocores}, kql='${USAGE.query}') / 1000000000`,
+      format: 'number',
+    }),
+    request: metric('cpu-request', 'max', K.containerCpuRequest, { label: 'CPU request (cores)', filter: STATE, format: 'number' }),
+    limit: metric('cpu-limit', 'max', K.containerCpuLimit, { label: 'CPU limit (cores)', filter: STATE, format: 'number' }),
+    yTitle: 'cores',
   });
 }
 
 export function podMemoryVsRequestsLimits(): PanelSpec {
-  const x = dateHistogram('time');
-  const pod = byPod();
-  const used = metric('mem-used', 'max', K.containerMemoryWorkingSet, { label: 'Working set', filter: USAGE, format: 'bytes' });
-  const request = metric('mem-request', 'max', K.containerMemoryRequest, { label: 'Memory request', filter: STATE, format: 'bytes' });
-  const limit = metric('mem-limit', 'max', K.containerMemoryLimit, { label: 'Memory limit', filter: STATE, format: 'bytes' });
-  return lensPanel({
+  return usageVsRequestAndLimit({
     key: 'pod-memory-vs-requests-limits',
     title: 'Pod memory vs request and limit',
     question: 'Will a pod be OOM-killed soon (working set close to its limit)?',
-    size: SIZES.half,
-    dataViewId: DATA_VIEW_IDS.kubernetes,
-    scope: kubernetesScope([DATASETS.kubernetesContainer, DATASETS.kubernetesStateContainer]),
-    columns: [x, pod, used, request, limit],
-    visualizationType: 'lnsXY',
-    visualization: (layerId) => xyVisualization(layerId, { x: x.id, accessors: [used.id, request.id, limit.id], splitAccessor: pod.id, seriesType: 'line', yTitle: 'bytes' }),
+    used: metric('mem-used', 'max', K.containerMemoryWorkingSet, { label: 'Working set', filter: USAGE, format: 'bytes' }),
+    request: metric('mem-request', 'max', K.containerMemoryRequest, { label: 'Memory request', filter: STATE, format: 'bytes' }),
+    limit: metric('mem-limit', 'max', K.containerMemoryLimit, { label: 'Memory limit', filter: STATE, format: 'bytes' }),
+    yTitle: 'bytes',
   });
 }
 
