@@ -3,6 +3,7 @@ import { DATA_VIEW_IDS, DATASETS, KUBERNETES_FIELDS, SERVICE_NAME, promField } f
 import { RUNTIME_METRICS } from '../../service/src/telemetry/registry.js';
 import { SERVICE_IDENTITY, THRESHOLDS } from '../config.js';
 import type { AlertSpec } from './model.js';
+import { perPodThresholdParams } from './per-pod-threshold.js';
 
 function scope(dataset: string): string {
   return `data_stream.dataset : ${JSON.stringify(dataset)} and ${KUBERNETES_FIELDS.namespace} : ${JSON.stringify(SERVICE_IDENTITY.kubernetesNamespace)}`;
@@ -32,26 +33,19 @@ export function podRestartsSpec(): AlertSpec {
     why: t.why,
     ruleTypeId: 'observability.rules.custom_threshold',
     consumer: 'logs',
-    params: {
-      criteria: [
-        {
-          comparator: '>=',
-          threshold: [t.restarts],
-          timeSize: t.windowMinutes,
-          timeUnit: 'm',
-          metrics: [
-            { name: 'A', aggType: 'max', field: KUBERNETES_FIELDS.containerRestarts },
-            { name: 'B', aggType: 'min', field: KUBERNETES_FIELDS.containerRestarts },
-          ],
-          equation: 'A - B',
-          label: 'restarts in window',
-        },
+    params: perPodThresholdParams({
+      comparator: '>=',
+      threshold: t.restarts,
+      windowMinutes: t.windowMinutes,
+      metrics: [
+        { name: 'A', aggType: 'max', field: KUBERNETES_FIELDS.containerRestarts },
+        { name: 'B', aggType: 'min', field: KUBERNETES_FIELDS.containerRestarts },
       ],
-      groupBy: [KUBERNETES_FIELDS.podName],
-      alertOnNoData: false,
-      alertOnGroupDisappear: false,
-      searchConfiguration: { index: DATA_VIEW_IDS.kubernetes, query: { query: RESTARTS_KQL, language: 'kuery' } },
-    },
+      equation: 'A - B',
+      label: 'restarts in window',
+      dataViewId: DATA_VIEW_IDS.kubernetes,
+      kql: RESTARTS_KQL,
+    }),
     fields: ['@timestamp', 'data_stream.dataset', KUBERNETES_FIELDS.namespace, KUBERNETES_FIELDS.podName, KUBERNETES_FIELDS.containerRestarts],
     fireGroups: ['custom_threshold.fired'],
     contextLines: POD_CONTEXT,
@@ -74,23 +68,16 @@ export function memorySaturationSpec(): AlertSpec {
     why: t.why,
     ruleTypeId: 'observability.rules.custom_threshold',
     consumer: 'logs',
-    params: {
-      criteria: [
-        {
-          comparator: '>',
-          threshold: [t.limitFraction],
-          timeSize: t.windowMinutes,
-          timeUnit: 'm',
-          metrics: [{ name: 'A', aggType: 'avg', field: KUBERNETES_FIELDS.containerMemoryLimitPct }],
-          equation: 'A',
-          label: 'memory / limit',
-        },
-      ],
-      groupBy: [KUBERNETES_FIELDS.podName],
-      alertOnNoData: false,
-      alertOnGroupDisappear: false,
-      searchConfiguration: { index: DATA_VIEW_IDS.kubernetes, query: { query: MEMORY_KQL, language: 'kuery' } },
-    },
+    params: perPodThresholdParams({
+      comparator: '>',
+      threshold: t.limitFraction,
+      windowMinutes: t.windowMinutes,
+      metrics: [{ name: 'A', aggType: 'avg', field: KUBERNETES_FIELDS.containerMemoryLimitPct }],
+      equation: 'A',
+      label: 'memory / limit',
+      dataViewId: DATA_VIEW_IDS.kubernetes,
+      kql: MEMORY_KQL,
+    }),
     fields: ['@timestamp', 'data_stream.dataset', KUBERNETES_FIELDS.namespace, KUBERNETES_FIELDS.podName, KUBERNETES_FIELDS.containerMemoryLimitPct],
     relatedFields: [
       KUBERNETES_FIELDS.containerMemoryWorkingSet,

@@ -3,6 +3,7 @@ import { DATA_VIEW_IDS, KUBERNETES_FIELDS, SERVICE_NAME, SERVICE_NAME_FIELD, pro
 import { RUNTIME_METRICS } from '../../service/src/telemetry/registry.js';
 import { THRESHOLDS } from '../config.js';
 import type { AlertSpec } from './model.js';
+import { perPodThresholdParams } from './per-pod-threshold.js';
 
 export const EVENT_LOOP_LAG_FIELD = promField(RUNTIME_METRICS.eventLoopLagP99, 'value');
 
@@ -22,23 +23,16 @@ export function eventLoopLagSpec(): AlertSpec {
     why: t.why,
     ruleTypeId: 'observability.rules.custom_threshold',
     consumer: 'logs',
-    params: {
-      criteria: [
-        {
-          comparator: '>',
-          threshold: [t.p99Seconds],
-          timeSize: t.windowMinutes,
-          timeUnit: 'm',
-          metrics: [{ name: 'A', aggType: 'avg', field: EVENT_LOOP_LAG_FIELD }],
-          equation: 'A',
-          label: 'event loop lag p99 (s)',
-        },
-      ],
-      groupBy: [KUBERNETES_FIELDS.podName],
-      alertOnNoData: false,
-      alertOnGroupDisappear: false,
-      searchConfiguration: { index: DATA_VIEW_IDS.metrics, query: { query: kql, language: 'kuery' } },
-    },
+    params: perPodThresholdParams({
+      comparator: '>',
+      threshold: t.p99Seconds,
+      windowMinutes: t.windowMinutes,
+      metrics: [{ name: 'A', aggType: 'avg', field: EVENT_LOOP_LAG_FIELD }],
+      equation: 'A',
+      label: 'event loop lag p99 (s)',
+      dataViewId: DATA_VIEW_IDS.metrics,
+      kql,
+    }),
     fields: ['@timestamp', SERVICE_NAME_FIELD, KUBERNETES_FIELDS.podName, EVENT_LOOP_LAG_FIELD],
     fireGroups: ['custom_threshold.fired'],
     contextLines: [
