@@ -134,51 +134,64 @@ export interface MetricOptions {
   readonly dataType?: 'number' | 'date' | 'string';
 }
 
-export function metric(id: string, operation: MetricOperation, field: string, opts: MetricOptions): Column {
-  const params: Record<string, unknown> = operation === 'last_value' ? { sortField: '@timestamp', showArrayValues: false } : { emptyAsNull: true };
-  const fmt = format(opts.format);
+/** A non-bucketed value column; `params` gets the column's value format when one is set. */
+function valueColumn(
+  id: string,
+  spec: {
+    operationType: string;
+    sourceField: string;
+    fields: readonly string[];
+    params: Record<string, unknown>;
+    opts: MetricOptions;
+    dataType?: MetricOptions['dataType'];
+    timeScale?: MetricOptions['timeScale'];
+  },
+): Column {
+  const params = { ...spec.params };
+  const fmt = format(spec.opts.format);
   if (fmt !== undefined) params.format = fmt;
+  const filter = spec.opts.filter;
   return {
     id,
-    fields: [field, ...(opts.filter?.fields ?? [])],
+    fields: [...spec.fields, ...(filter?.fields ?? [])],
     column: withOptional(
       {
-        label: opts.label,
+        label: spec.opts.label,
         customLabel: true,
-        dataType: opts.dataType ?? 'number',
-        operationType: operation,
-        sourceField: field,
+        dataType: spec.dataType ?? 'number',
+        operationType: spec.operationType,
+        sourceField: spec.sourceField,
         isBucketed: false,
         scale: 'ratio',
         params,
       },
-      { filter: opts.filter !== undefined ? kql(opts.filter.query) : undefined, timeScale: opts.timeScale },
+      { filter: filter !== undefined ? kql(filter.query) : undefined, timeScale: spec.timeScale },
     ),
   };
 }
 
+export function metric(id: string, operation: MetricOperation, field: string, opts: MetricOptions): Column {
+  return valueColumn(id, {
+    operationType: operation,
+    sourceField: field,
+    fields: [field],
+    params: operation === 'last_value' ? { sortField: '@timestamp', showArrayValues: false } : { emptyAsNull: true },
+    opts,
+    dataType: opts.dataType,
+    timeScale: opts.timeScale,
+  });
+}
+
 /** Count of documents (optionally filtered). */
 export function count(id: string, opts: MetricOptions): Column {
-  const params: Record<string, unknown> = { emptyAsNull: true };
-  const fmt = format(opts.format);
-  if (fmt !== undefined) params.format = fmt;
-  return {
-    id,
-    fields: [...(opts.filter?.fields ?? [])],
-    column: withOptional(
-      {
-        label: opts.label,
-        customLabel: true,
-        dataType: 'number',
-        operationType: 'count',
-        sourceField: '___records___',
-        isBucketed: false,
-        scale: 'ratio',
-        params,
-      },
-      { filter: opts.filter !== undefined ? kql(opts.filter.query) : undefined, timeScale: opts.timeScale },
-    ),
-  };
+  return valueColumn(id, {
+    operationType: 'count',
+    sourceField: '___records___',
+    fields: [],
+    params: { emptyAsNull: true },
+    opts,
+    timeScale: opts.timeScale,
+  });
 }
 
 /**
@@ -186,26 +199,7 @@ export function count(id: string, opts: MetricOptions): Column {
  * operation supports both; the prometheus integration stores prom-client histograms as `histogram`).
  */
 export function percentile(id: string, field: string, pct: number, opts: MetricOptions): Column {
-  const params: Record<string, unknown> = { percentile: pct };
-  const fmt = format(opts.format);
-  if (fmt !== undefined) params.format = fmt;
-  return {
-    id,
-    fields: [field, ...(opts.filter?.fields ?? [])],
-    column: withOptional(
-      {
-        label: opts.label,
-        customLabel: true,
-        dataType: 'number',
-        operationType: 'percentile',
-        sourceField: field,
-        isBucketed: false,
-        scale: 'ratio',
-        params,
-      },
-      { filter: opts.filter !== undefined ? kql(opts.filter.query) : undefined },
-    ),
-  };
+  return valueColumn(id, { operationType: 'percentile', sourceField: field, fields: [field], params: { percentile: pct }, opts });
 }
 
 type MathArg = string | number;
