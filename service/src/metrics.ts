@@ -63,6 +63,8 @@ export class ServiceMetrics {
 
   /** route -> method -> status -> bound children: no label hashing or allocation per request. */
   readonly #children = new Map<string, Map<string, Map<number, RequestInstruments>>>();
+  /** operation -> outcome -> bound counter child (the label set is bounded and known up front). */
+  readonly #operationChildren = new Map<Operation, Record<(typeof OUTCOMES)[number], { inc(): void }>>();
 
   constructor(config: Config) {
     collectDefaultMetrics({ register: this.registry });
@@ -73,7 +75,15 @@ export class ServiceMetrics {
     // Zero-initialise bounded business series so rate() and ratios work from the first scrape.
     for (const result of LOOKUP_RESULTS) this.userLookups.inc({ result }, 0);
     this.usersCreated.inc(0);
-    for (const operation of OPERATIONS) for (const outcome of OUTCOMES) this.operations.inc({ operation, outcome }, 0);
+    for (const operation of OPERATIONS) {
+      const byOutcome = {} as Record<(typeof OUTCOMES)[number], { inc(): void }>;
+      for (const outcome of OUTCOMES) {
+        const child = this.operations.labels({ operation, outcome });
+        child.inc(0);
+        byOutcome[outcome] = child;
+      }
+      this.#operationChildren.set(operation, byOutcome);
+    }
   }
 
   /** Records one completed request (method already normalised, route a template). */
@@ -93,6 +103,8 @@ export class ServiceMetrics {
   }
 
   recordOperation(operation: Operation, outcome: (typeof OUTCOMES)[number]): void {
-    this.operations.inc({ operation, outcome });
+    const child = this.#operationChildren.get(operation)?.[outcome];
+    if (child !== undefined) child.inc();
+    else this.operations.inc({ operation, outcome });
   }
 }
