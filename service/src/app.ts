@@ -1,8 +1,12 @@
 /**
- * The Express application: routes, request telemetry (metrics, access log, server span naming) and
+ * The Express application: routes, request telemetry (metrics, access log, the server span) and
  * the error edge that turns catalogue errors into JSON responses.
+ *
+ * Routes whose work is synchronous are plain functions: no promise on their path (each costs an
+ * async hook while OpenTelemetry's context manager is active on Node < 24).
  */
 import { randomUUID } from 'node:crypto';
+import { context, type Span } from '@opentelemetry/api';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.js';
 import { AppError, errorBody, toAppError } from './errors.js';
@@ -21,7 +25,9 @@ import {
   UNMATCHED_ROUTE,
   type Operation,
 } from './telemetry/registry.js';
-import { activeSpan, nameServerSpan, recordSpanError, withSpan } from './telemetry/tracing.js';
+import { activeAgent } from './telemetry/agent.js';
+import { endServerSpan, startServerSpan } from './telemetry/http-server-span.js';
+import { activeSpan, nameServerSpan, recordSpanError, withSpan, withSpanSync } from './telemetry/tracing.js';
 import { parseNewUser, parseUserId, type UserStore } from './users.js';
 
 export interface AppDependencies {
@@ -31,6 +37,12 @@ export interface AppDependencies {
   readonly lifecycle: Lifecycle;
   readonly users: UserStore;
   readonly random: RandomSource;
+  /**
+   * Whether the service starts the request's SERVER span itself. Default: when the OpenTelemetry
+   * SDK is the active agent (instrumentation.ts loads no HTTP instrumentation). elastic-apm-node
+   * makes its own transaction, which the middleware then names and annotates.
+   */
+  readonly serverSpans?: boolean;
 }
 
 /** Per-request state, kept on res.locals. */
@@ -38,6 +50,8 @@ interface RequestState {
   requestId: string;
   route: string;
   error: AppError | undefined;
+  /** The request's server span (own, or the agent's transaction), when traced. */
+  span: Span | undefined;
 }
 
 /** Accepted X-Request-ID values: bounded length, a safe charset (no log or header injection). */
@@ -58,22 +72,28 @@ function state(res: Response): RequestState {
 
 export function createApp(deps: AppDependencies): express.Express {
   const { config, logger, metrics, lifecycle, users, random } = deps;
+  const ownServerSpans = deps.serverSpans ?? activeAgent() === 'otel';
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  // Request telemetry: request id, in-flight gauge, and on completion the RED metrics and the access log.
+  // Request telemetry: server span, request id, in-flight gauge, and on completion the RED metrics,
+  // the access log and the end of the span.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     const s = state(res);
     s.requestId = requestIdFrom(req.headers['x-request-id']);
     s.route = UNMATCHED_ROUTE;
     s.error = undefined;
+    // Probes are never traced. Another agent's HTTP instrumentation may already have started the
+    // server span (elastic-apm-node's transaction): then it is the one named and annotated.
+    const own = ownServerSpans && !PROBES.has(req.path) ? startServerSpan(req) : undefined;
+    s.span = own?.span ?? activeSpan();
     res.setHeader('X-Request-ID', s.requestId);
     if (lifecycle.isDraining) res.setHeader('Connection', 'close');
-    activeSpan()?.setAttribute(SPAN_ATTRIBUTES.requestId, s.requestId);
+    s.span?.setAttribute(SPAN_ATTRIBUTES.requestId, s.requestId);
     metrics.httpRequestsInFlight.inc();
-    res.once('close', () => {
+    const onClose = (): void => {
       const nanos = process.hrtime.bigint() - start;
       metrics.httpRequestsInFlight.dec();
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
@@ -93,17 +113,42 @@ export function createApp(deps: AppDependencies): express.Express {
       };
       const level = status >= 500 ? ACCESS_LOG_LEVELS.serverError : PROBES.has(s.route) ? ACCESS_LOG_LEVELS.probe : ACCESS_LOG_LEVELS.default;
       logger[level](fields, ACCESS_LOG_MESSAGE);
-    });
-    next();
+      if (own !== undefined) {
+        const failure = s.error?.cause instanceof Error ? s.error.cause : s.error;
+        endServerSpan(own.span, res.statusCode, res.headersSent, failure?.message);
+      }
+    };
+    if (own === undefined) {
+      res.once('close', onClose);
+      next();
+      return;
+    }
+    // The access line is written inside the span's context (trace ids), and so is the rest of the chain.
+    res.once('close', context.bind(own.context, onClose));
+    context.with(own.context, next);
   });
 
   /** First handler of every route: records the matched template (mount path + route path). */
   const routed = (req: Request, res: Response, next: NextFunction): void => {
     const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
     const route = typeof path === 'string' ? `${req.baseUrl}${path}` : UNMATCHED_ROUTE;
-    state(res).route = route;
-    nameServerSpan(activeSpan(), req.method, route);
+    const s = state(res);
+    s.route = route;
+    nameServerSpan(s.span, req.method, route);
     next();
+  };
+
+  /** Records the outcome of a synchronous operation; no promise is created. */
+  const operationSync = <T>(name: Operation, fn: () => T): T => {
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      metrics.recordOperation(name, 'failure');
+      throw error;
+    }
+    metrics.recordOperation(name, 'success');
+    return result;
   };
 
   const operation = async <T>(name: Operation, fn: () => Promise<T> | T): Promise<T> => {
@@ -133,16 +178,16 @@ export function createApp(deps: AppDependencies): express.Express {
     res.type(metrics.registry.contentType).send(body);
   });
 
-  app.get(ROUTES.users, routed, async (_req, res) => {
-    const list = await operation('list_users', () => users.list());
+  app.get(ROUTES.users, routed, (_req, res) => {
+    const list = operationSync('list_users', () => users.list());
     res.json({ users: list });
   });
 
-  app.get(ROUTES.user, routed, async (req, res) => {
-    const user = await operation('get_user', async () => {
+  app.get(ROUTES.user, routed, (req, res) => {
+    const user = operationSync('get_user', () => {
       const id = parseUserId(String(req.params.id));
       // A lookup that finds nothing succeeded (app.user.found=false); only the response is a 404.
-      const found = await withSpan(SPAN_NAMES.userLookup, { [SPAN_ATTRIBUTES.userId]: id }, (span) => {
+      const found = withSpanSync(SPAN_NAMES.userLookup, { [SPAN_ATTRIBUTES.userId]: id }, (span) => {
         const result = users.get(id);
         span?.setAttribute(SPAN_ATTRIBUTES.userFound, result !== undefined);
         return result;
@@ -158,11 +203,12 @@ export function createApp(deps: AppDependencies): express.Express {
     ROUTES.users,
     routed,
     express.json({ limit: config.bodyLimitBytes, type: 'application/json' }),
-    async (req, res) => {
-      const user = await operation('create_user', () => {
+
+    (req, res) => {
+      const user = operationSync('create_user', () => {
         if (!req.is('application/json')) throw new AppError('unsupported_media_type');
         const input = parseNewUser(req.body);
-        return withSpan(SPAN_NAMES.userCreate, {}, (span) => {
+        return withSpanSync(SPAN_NAMES.userCreate, {}, (span) => {
           const created = users.create(input);
           span?.setAttribute(SPAN_ATTRIBUTES.userId, created.id);
           metrics.usersCreated.inc();
@@ -173,14 +219,14 @@ export function createApp(deps: AppDependencies): express.Express {
     },
   );
 
-  app.get(ROUTES.error, routed, async () => {
-    await operation('error', () => {
+  app.get(ROUTES.error, routed, () => {
+    operationSync('error', () => {
       throw new AppError('simulated_error');
     });
   });
 
-  app.get(ROUTES.flaky, routed, async (_req, res) => {
-    await operation('flaky', () => {
+  app.get(ROUTES.flaky, routed, (_req, res) => {
+    operationSync('flaky', () => {
       if (random() < config.flakyFailureRate) throw new AppError('flaky_failure');
     });
     res.json({ status: 'ok' });
@@ -208,7 +254,7 @@ export function createApp(deps: AppDependencies): express.Express {
     const appError = toAppError(error);
     const s = state(res);
     s.error = appError;
-    if (appError.status >= 500) recordSpanError(activeSpan(), appError.cause instanceof Error ? appError.cause : appError);
+    if (appError.status >= 500) recordSpanError(s.span, appError.cause instanceof Error ? appError.cause : appError);
     res.status(appError.status).json(errorBody(appError, s.requestId));
   });
 

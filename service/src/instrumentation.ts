@@ -1,16 +1,20 @@
 /**
  * Tracing bootstrap, loaded before the application with `node --import ./dist/instrumentation.js`.
  *
- * - APM_AGENT=otel (default): the OpenTelemetry Node SDK with the HTTP instrumentation only, a batch
- *   span processor and the OTLP exporter chosen by OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. Started only
- *   when an OTLP endpoint is configured and OTEL_SDK_DISABLED is not true; otherwise nothing is loaded.
+ * - APM_AGENT=otel (default): the OpenTelemetry Node SDK (tracer provider, context manager, the
+ *   propagators of OTEL_PROPAGATORS), a batch span processor and the OTLP exporter chosen by
+ *   OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. No instrumentation is loaded: the service's first
+ *   middleware starts the SERVER span itself (telemetry/http-server-span.ts), which costs far less
+ *   per request than @opentelemetry/instrumentation-http (docs/performance.md). Started only when an
+ *   OTLP endpoint is configured and OTEL_SDK_DISABLED is not true; otherwise nothing is loaded.
  * - APM_AGENT=elastic: elastic-apm-node, configured by its ELASTIC_APM_* variables, with its
  *   OpenTelemetry bridge so the application's @opentelemetry/api calls create Elastic spans.
  * - APM_AGENT=none: no tracing.
  *
  * Invalid configuration is not reported here: main.ts reports every problem and exits.
- * Only core modules are instrumented (http, patched through require hooks), so no ESM loader hook
- * (import-in-the-middle) is registered: it would wrap every ES module for nothing.
+ * No module is patched by OpenTelemetry, and elastic-apm-node patches only core modules (http,
+ * through require hooks), so no ESM loader hook (import-in-the-middle) is registered: it would wrap
+ * every ES module for nothing.
  */
 import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -18,15 +22,7 @@ import { createLogger, type Logger } from './logger.js';
 import { registerAgent } from './telemetry/agent.js';
 import { PROBE_ROUTES } from './telemetry/registry.js';
 
-const PROBE_PATHS = new Set<string>(PROBE_ROUTES);
 const require = createRequire(import.meta.url);
-
-/** True for probe requests (health, readiness, metrics), which are never traced. */
-export function isProbePath(url: string | undefined): boolean {
-  if (url === undefined) return false;
-  const q = url.indexOf('?');
-  return PROBE_PATHS.has(q === -1 ? url : url.slice(0, q));
-}
 
 /** Forwards OpenTelemetry diagnostics to the service logger at warn, at most `burst` lines per minute. */
 function rateLimitedDiag(logger: Logger, burst = 5, windowMs = 60_000) {
@@ -59,10 +55,9 @@ function rateLimitedDiag(logger: Logger, burst = 5, windowMs = 60_000) {
 }
 
 async function startOpenTelemetry(config: Config, logger: Logger): Promise<void> {
-  const [{ diag, DiagLogLevel }, { NodeSDK }, { HttpInstrumentation }, resources, { NoopSpanProcessor }] = await Promise.all([
+  const [{ diag, DiagLogLevel }, { NodeSDK }, resources, { NoopSpanProcessor }] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
   ]);
@@ -103,18 +98,11 @@ async function startOpenTelemetry(config: Config, logger: Logger): Promise<void>
     // Metrics are scraped from /metrics and logs go to stdout: no OTLP metric or log pipelines.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => isProbePath(req.url),
-        // The service makes no outgoing calls of its own; the exporter's own requests stay untraced.
-        disableOutgoingRequestInstrumentation: true,
-      }),
-    ],
+    // The server span comes from the service's own middleware; the service makes no outgoing calls.
+    // (Add @opentelemetry/instrumentation-http here if it ever does: client spans need it.)
+    instrumentations: [],
   });
   sdk.start();
-  // Patch http now, whatever order the application imports it in.
-  require('http');
-  require('https');
   registerAgent('otel', () => sdk.shutdown());
   logger.debug(
     { 'event.action': 'tracing-start', exporter: config.tracing.exporter, protocol: config.tracing.protocol, endpoint: config.tracing.tracesEndpoint },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { describe, it, before, after } from 'node:test';
 import { ACCESS_LOG_MESSAGE, CORRELATION_LOG_FIELDS, SPAN_ATTRIBUTES, SPAN_NAMES } from '../src/telemetry/registry.js';
@@ -89,6 +90,19 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf (the default protocol)', 
     assert.equal(serverSpan(rx.spans, 'slow').name, 'GET /api/slow');
   });
 
+  it('carries the stable HTTP server attributes of the request and its connection', () => {
+    const { attributes } = serverSpan(rx.spans, 'found');
+    const port = Number(new URL(svc.url).port);
+    assert.equal(attributes['url.scheme'], 'http');
+    assert.equal(attributes['server.address'], '127.0.0.1');
+    assert.equal(attributes['server.port'], port);
+    assert.equal(attributes['client.address'], '127.0.0.1');
+    assert.equal(attributes['network.peer.address'], '127.0.0.1');
+    assert.equal(typeof attributes['network.peer.port'], 'number');
+    assert.equal(attributes['network.protocol.version'], '1.1');
+    assert.equal(typeof attributes['user_agent.original'], 'string');
+  });
+
   it('keeps unmatched requests to the bare method name, never the raw path', () => {
     const span = serverSpan(rx.spans, 'unmatched');
     assert.equal(span.name, 'GET');
@@ -123,6 +137,36 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf (the default protocol)', 
     assert.ok(work, 'no slow.work child span');
     const delay = work.attributes[SPAN_ATTRIBUTES.slowDelayMs] as number;
     assert.ok(delay >= 10 && delay <= 30, `delay ${delay}`);
+  });
+
+  it('parents the users.create span to the server span after the request body was read', async () => {
+    // The body arrives in a later packet than the headers, so the body parser's callbacks run from
+    // socket I/O, outside the call that started the span.
+    const body = JSON.stringify({ name: 'Ada Lovelace', email: 'ada@example.com' });
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${svc.url}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': 'create' },
+        timeout: 10_000,
+      });
+      req.on('response', (res) => {
+        let data = '';
+        res.setEncoding('utf8').on('data', (c: string) => (data += c)).on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+      });
+      req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
+      req.flushHeaders();
+      setTimeout(() => req.end(body), 100);
+    });
+    assert.equal(status, 201);
+    const created = JSON.parse(text) as { id: number };
+    const spans = await rx.waitFor((all) => all.some((s) => s.attributes[SPAN_ATTRIBUTES.requestId] === 'create'));
+    const server = serverSpan(spans, 'create');
+    assert.equal(server.name, 'POST /api/users');
+    const create = spans.find((s) => s.name === SPAN_NAMES.userCreate && s.parentSpanId === server.spanId);
+    assert.ok(create, 'no users.create child span');
+    assert.equal(create.traceId, server.traceId);
+    assert.equal(create.attributes[SPAN_ATTRIBUTES.userId], created.id);
+    assert.equal(accessLine(svc, 'create')['trace.id'], server.traceId);
   });
 
   it('continues an incoming W3C traceparent', () => {
