@@ -1,6 +1,14 @@
 /**
  * Logger: pino with @elastic/ecs-pino-format, JSON lines on stdout.
  *
+ * Lines go to stdout through an asynchronous destination (pino's sonic-boom, `sync: false`): a line
+ * is appended to a buffer and written by the next `write(2)`, so a request never waits on the pipe
+ * and many lines share one system call under load. The price is pino's documented one: lines still
+ * in the buffer when the process dies abruptly are lost. Exits go through a bounded flush instead:
+ * drainLogger() waits for the buffer to be written (at most LOG_FLUSH_TIMEOUT_MS), flushLogger()
+ * writes the rest synchronously and gives up once that deadline has passed (a stdout whose reader
+ * stopped reading would otherwise hold the exit forever).
+ *
  * Correlation: with the OpenTelemetry SDK a pino mixin adds `trace.id`, `transaction.id` and
  * `span.id` of the active span; with elastic-apm-node, ecs-pino-format's own APM integration does.
  */
@@ -23,8 +31,66 @@ export const REDACTED_PATHS = [
 ];
 
 export interface LoggerOptions {
-  /** Where lines go; defaults to stdout. */
+  /** Where lines go; defaults to stdout (stdoutDestination()). */
   readonly destination?: DestinationStream;
+}
+
+/** Largest amount of not-yet-written log data kept in memory (sonic-boom's maxLength). */
+export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Upper bound for writing out buffered log lines at exit. */
+export const LOG_FLUSH_TIMEOUT_MS = 2_000;
+
+interface BoundedFlush {
+  /** Date.now() after which a full pipe is no longer retried; undefined while serving. */
+  deadline: number | undefined;
+}
+const flushState = new WeakMap<object, BoundedFlush>();
+
+/**
+ * stdout as a pino destination. Asynchronous by default; `sync: true` writes each line with a
+ * blocking system call (used by the tracing bootstrap, whose few lines must not wait on a buffer).
+ */
+export function stdoutDestination(options: { sync?: boolean } = {}): DestinationStream {
+  if (options.sync === true) return pino.destination({ dest: 1, sync: true });
+  const state: BoundedFlush = { deadline: undefined };
+  const stream = pino.destination({
+    dest: 1,
+    sync: false,
+    // Bounded memory when stdout's reader falls far behind: lines beyond this are dropped, not queued.
+    maxLength: LOG_BUFFER_MAX_BYTES,
+    // A full pipe (EAGAIN) is retried: asynchronously while serving, so the event loop keeps running;
+    // during the final synchronous flush only until the deadline, after which the lines are dropped.
+    retryEAGAIN: () => state.deadline === undefined || Date.now() < state.deadline,
+  });
+  // Every synchronous flush (pino's on 'exit' and after a fatal line, flushLogger()) is bounded and
+  // never throws: without a deadline yet it gets LOG_FLUSH_TIMEOUT_MS of its own.
+  const flushSync = stream.flushSync.bind(stream);
+  stream.flushSync = () => {
+    const serving = state.deadline === undefined;
+    if (serving) state.deadline = Date.now() + LOG_FLUSH_TIMEOUT_MS;
+    try {
+      flushSync();
+    } catch {
+      // Deadline passed with the pipe still full, or stdout closed: those lines are lost.
+    } finally {
+      if (serving) state.deadline = undefined;
+    }
+  };
+  // Past the deadline a full pipe is reported as an error instead of retried: those lines are given
+  // up. EPIPE (the reader is gone) is pino's to handle: it turns the destination into a no-op.
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    if (state.deadline !== undefined && (error.code === 'EAGAIN' || error.code === 'EBUSY')) return;
+    throw error;
+  });
+  // pino flushes an asynchronous destination synchronously on 'exit' (its handler was registered
+  // when the destination was created): this runs first and bounds that flush too.
+  process.prependListener('exit', () => {
+    state.deadline ??= Date.now() + LOG_FLUSH_TIMEOUT_MS;
+  });
+  flushState.set(stream, state);
+  return stream;
 }
 
 export function createLogger(config: Config, options: LoggerOptions = {}): Logger {
@@ -32,10 +98,7 @@ export function createLogger(config: Config, options: LoggerOptions = {}): Logge
   // elastic-apm-node's through its OpenTelemetry bridge (then ecs-pino-format's own APM integration
   // sets the same trace.id/transaction.id, and the mixin adds span.id on lines outside a child span).
   const useOtelMixin = config.tracing.agent !== 'none';
-  // Synchronous writes (pino's default for stdout): a line is out before the next statement runs, so
-  // a crash loses nothing, and exit never waits on a buffer. (An asynchronous destination must be
-  // flushed synchronously at exit, and sonic-boom retries that flush forever if stdout's reader is gone.)
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination = options.destination ?? stdoutDestination();
   return pino(
     {
       ...ecsFormat({
@@ -57,11 +120,54 @@ export function createLogger(config: Config, options: LoggerOptions = {}): Logge
   );
 }
 
-/** Writes out buffered lines; call before the process exits. */
+function destinationOf(logger: Logger): object {
+  return (logger as unknown as Record<symbol, object>)[pino.symbols.streamSym] ?? {};
+}
+
+/**
+ * Waits until the buffered lines are written, at most `timeoutMs`; never throws. Call it on a
+ * graceful exit while the event loop still runs, then flushLogger().
+ */
+export async function drainLogger(logger: Logger, timeoutMs = LOG_FLUSH_TIMEOUT_MS): Promise<void> {
+  const state = flushState.get(destinationOf(logger));
+  if (state === undefined) return;
+  state.deadline ??= Date.now() + timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      try {
+        logger.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    }),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, state.deadline! - Date.now()));
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Writes out what is still buffered, synchronously, right before the process exits; gives up
+ * (dropping those lines) once LOG_FLUSH_TIMEOUT_MS has passed since the exit began. Never throws.
+ */
 export function flushLogger(logger: Logger): void {
+  const destination = destinationOf(logger);
+  const state = flushState.get(destination);
+  if (state === undefined) {
+    try {
+      logger.flush();
+    } catch {
+      // stdout already closed: nothing more can be written anyway.
+    }
+    return;
+  }
+  state.deadline ??= Date.now() + LOG_FLUSH_TIMEOUT_MS;
   try {
-    logger.flush();
+    (destination as { flushSync(): void }).flushSync();
   } catch {
-    // stdout already closed: nothing more can be written anyway.
+    // Not open yet: nothing was written through it.
   }
 }

@@ -4,7 +4,7 @@
  * Tracing is bootstrapped before this module by `--import ./instrumentation.(ts|js)`.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig } from './config.js';
-import { createLogger, flushLogger } from './logger.js';
+import { createLogger, drainLogger, flushLogger } from './logger.js';
 import { startServer } from './server.js';
 import { shutdownTelemetry, TELEMETRY_FLUSH_TIMEOUT_MS } from './telemetry/agent.js';
 import { LIFECYCLE_LOG_MESSAGES } from './telemetry/registry.js';
@@ -52,11 +52,19 @@ async function main(): Promise<void> {
     }
     signalled = true;
     logger.info({ 'event.action': 'shutdown', signal }, LIFECYCLE_LOG_MESSAGES.signal);
+    let flushStart = 0;
     void running
       .shutdown()
-      .then(() => shutdownTelemetry(TELEMETRY_FLUSH_TIMEOUT_MS))
+      .then(() => {
+        flushStart = Date.now();
+        return shutdownTelemetry(TELEMETRY_FLUSH_TIMEOUT_MS);
+      })
       .then(() => {
         logger.info({ 'event.action': 'shutdown' }, LIFECYCLE_LOG_MESSAGES.complete);
+        // Traces and buffered log lines share one flush budget.
+        return drainLogger(logger, Math.max(0, TELEMETRY_FLUSH_TIMEOUT_MS - (Date.now() - flushStart)));
+      })
+      .then(() => {
         flushLogger(logger);
         process.exit(0);
       }, (error: unknown) => crash(error, 'shutdown'));

@@ -91,6 +91,28 @@ describe('graceful shutdown', () => {
     assert.equal(await svc.stop('SIGTERM'), 0);
   });
 
+  it('keeps serving and still exits 0 when the reader of its stdout stops reading', async (t) => {
+    const svc = await spawnService();
+    t.after(() => svc.stop('SIGKILL'));
+    // The reader is alive but reads nothing: the pipe fills up and every further write meets EAGAIN.
+    svc.child.stdout?.pause();
+    const before = svc.stdout().length;
+    let served = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = 0; i < 150; i++) {
+        const res = await fetch(`${svc.url}/api/users`, { headers: { 'user-agent': 'x'.repeat(2000) }, signal: AbortSignal.timeout(10_000) });
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        served++;
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, worker));
+    assert.equal(served, 3000);
+    // Over 6 MB of access lines were produced; nothing has been read since the pause.
+    assert.equal(svc.stdout().length, before);
+    assert.equal(await svc.stop('SIGTERM'), 0);
+  });
+
   it('exits 0 on SIGINT too', async () => {
     const svc = await spawnService();
     assert.equal((await fetch(`${svc.url}/health`)).status, 200);

@@ -17,7 +17,8 @@ const g = globalThis as { [KEY]?: AgentState };
 const agent: AgentState = (g[KEY] ??= { name: 'none', shutdown: undefined });
 
 /**
- * Upper bound for flushing telemetry on exit, so an unreachable collector cannot hold the pod.
+ * Upper bound for flushing telemetry on exit (traces, then the log lines still buffered), so an
+ * unreachable collector or a stalled stdout reader cannot hold the pod.
  * The pod's terminationGracePeriodSeconds (k8s/base/deployment.yaml) must cover
  * SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS + this; a deploy test checks it.
  */
