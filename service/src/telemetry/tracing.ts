@@ -10,6 +10,7 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Span,
 } from '@opentelemetry/api';
 
@@ -62,17 +63,27 @@ export function recordSpanError(span: Span | undefined, error: unknown): void {
 }
 
 /**
+ * Starts a child span of the active recording span, with the context to run its work in (the
+ * transaction id is carried along for log correlation). Undefined outside a traced request.
+ */
+function startChildSpan(name: string, attributes: Attributes): { span: Span; ctx: Context } | undefined {
+  const parentCtx = context.active();
+  const parent = trace.getSpan(parentCtx);
+  if (parent === undefined || !parent.isRecording()) return undefined;
+  const txId = parentCtx.getValue(TRANSACTION_ID) ?? parent.spanContext().spanId;
+  const span = tracer.startSpan(name, { attributes }, parentCtx);
+  return { span, ctx: trace.setSpan(parentCtx, span).setValue(TRANSACTION_ID, txId) };
+}
+
+/**
  * Runs the synchronous `fn` inside a child span of the active one and ends the span when it
  * returns; a throw marks it failed. No promise is created, so a synchronous route stays synchronous
  * (each promise costs an async hook while the context manager is active on Node < 24).
  */
 export function withSpanSync<T>(name: string, attributes: Attributes, fn: (span: Span | undefined) => T): T {
-  const parentCtx = context.active();
-  const parent = trace.getSpan(parentCtx);
-  if (parent === undefined || !parent.isRecording()) return fn(undefined);
-  const txId = parentCtx.getValue(TRANSACTION_ID) ?? parent.spanContext().spanId;
-  const span = tracer.startSpan(name, { attributes }, parentCtx);
-  const ctx = trace.setSpan(parentCtx, span).setValue(TRANSACTION_ID, txId);
+  const child = startChildSpan(name, attributes);
+  if (child === undefined) return fn(undefined);
+  const { span, ctx } = child;
   try {
     return context.with(ctx, fn, undefined, span);
   } catch (error) {
@@ -88,12 +99,9 @@ export function withSpanSync<T>(name: string, attributes: Attributes, fn: (span:
  * or rejection marks it failed. Outside a traced request no span is created at all.
  */
 export async function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span | undefined) => Promise<T> | T): Promise<T> {
-  const parentCtx = context.active();
-  const parent = trace.getSpan(parentCtx);
-  if (parent === undefined || !parent.isRecording()) return fn(undefined);
-  const txId = parentCtx.getValue(TRANSACTION_ID) ?? parent.spanContext().spanId;
-  const span = tracer.startSpan(name, { attributes }, parentCtx);
-  const ctx = trace.setSpan(parentCtx, span).setValue(TRANSACTION_ID, txId);
+  const child = startChildSpan(name, attributes);
+  if (child === undefined) return fn(undefined);
+  const { span, ctx } = child;
   try {
     return await context.with(ctx, fn, undefined, span);
   } catch (error) {
