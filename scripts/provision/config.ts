@@ -58,7 +58,8 @@ export interface Config {
   readonly concurrency: number;
   readonly out: string | undefined;
   readonly printFlavour: Flavour;
-  readonly printLicence: LicenceTier;
+  /** `both`: print the platinum set and the Basic fallback together, each request labelled with its tier. */
+  readonly printLicence: LicenceTier | 'both';
   readonly fromEck: { readonly namespace: string } | undefined;
   /** Absent in --print mode and before --from-eck has derived it. */
   readonly target: Target | undefined;
@@ -176,7 +177,7 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     if (options.flavour === 'stateful' || options.flavour === 'serverless') printFlavour = options.flavour;
     else problems.push(`--flavour must be stateful or serverless, not "${options.flavour}"`);
   }
-  let printLicence: LicenceTier = 'platinum';
+  let printLicence: LicenceTier | 'both' = 'both';
   if (options.licence !== undefined) {
     if (options.licence === 'platinum' || options.licence === 'basic') printLicence = options.licence;
     else problems.push(`--licence must be platinum or basic, not "${options.licence}"`);

@@ -158,7 +158,12 @@ async function printRequests(config: Config, resources: readonly Resource[], env
   const { applicable, skipped } = selectResources(resources, { flavour: config.printFlavour, licence: config.printLicence, env, only: config.only });
   const requests: PrintedRequest[] = [];
   for (const kind of KIND_ORDER) {
-    for (const r of applicable.filter((x) => x.kind === kind)) requests.push(...handlerFor(kind).requests(r, printSecret));
+    for (const r of applicable.filter((x) => x.kind === kind)) {
+      const printed = handlerFor(kind).requests(r, printSecret);
+      // Printing both licence tiers: say which tier each licence-dependent request belongs to.
+      const licence = r.when?.licence;
+      requests.push(...(licence === undefined ? printed : printed.map((req) => ({ ...req, licence }))));
+    }
   }
   if (config.out !== undefined) {
     await mkdir(config.out, { recursive: true });
@@ -170,7 +175,7 @@ async function printRequests(config: Config, resources: readonly Resource[], env
         ),
       ),
     );
-    out.write(`wrote ${requests.length} requests for ${applicable.length} objects (${config.printFlavour}, ${config.printLicence} licence) to ${config.out}\n`);
+    out.write(`wrote ${requests.length} requests for ${applicable.length} objects (${config.printFlavour}, ${config.printLicence === 'both' ? 'both licence tiers' : `${config.printLicence} licence`}) to ${config.out}\n`);
   } else {
     for (const req of requests) out.write(`${JSON.stringify(req)}\n`);
   }
@@ -178,7 +183,7 @@ async function printRequests(config: Config, resources: readonly Resource[], env
     ...applicable.map((r): ObjectReport => ({ kind: r.kind, id: r.id, title: r.title, action: 'create', outcome: 'planned' })),
     ...skipped.map(({ resource: r, reason }): ObjectReport => ({ kind: r.kind, id: r.id, title: r.title, action: 'skip', outcome: 'skipped', notes: [reason] })),
   ];
-  return { exitCode: EXIT.ok, objects, flavour: config.printFlavour, licence: config.printLicence };
+  return { exitCode: EXIT.ok, objects, flavour: config.printFlavour, ...(config.printLicence === 'both' ? {} : { licence: config.printLicence }) };
 }
 
 interface Detected {

@@ -12,7 +12,7 @@ export interface Selection {
 
 export function selectResources(
   resources: readonly Resource[],
-  target: { flavour: Flavour; licence: LicenceTier; env: NodeJS.ProcessEnv; only: ReadonlySet<ResourceKind> | undefined },
+  target: { flavour: Flavour; licence: LicenceTier | 'both'; env: NodeJS.ProcessEnv; only: ReadonlySet<ResourceKind> | undefined },
 ): Selection {
   const applicable: Resource[] = [];
   const skipped: Selection['skipped'] = [];
@@ -26,7 +26,7 @@ export function selectResources(
       }
       continue;
     }
-    if (when?.licence === 'platinum' && target.licence !== 'platinum') {
+    if (when?.licence === 'platinum' && target.licence === 'basic') {
       skipped.push({ resource: r, reason: 'needs a platinum, enterprise or trial licence' });
       continue;
     }

@@ -241,3 +241,23 @@ test('the serverless rendering has no ILM request and sets data stream retention
     assert.equal(body.template?.settings, undefined, `${r.id} carries no ILM setting`);
   }
 });
+
+test('print without --licence shows both alert sets, each licence-dependent request labelled with its tier', async () => {
+  const run = await runEngine({ print: true }, { ...definitionEnv() });
+  assert.equal(run.result.exitCode, 0, run.err);
+  const requests = run.out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as PrintedRequest);
+  const platinum = await printed('stateful', 'platinum');
+  const basic = await printed('stateful', 'basic');
+  const key = (r: PrintedRequest): string => `${r.method} ${r.path}`;
+  const both = new Set(requests.map(key));
+  for (const r of [...platinum, ...basic]) assert.ok(both.has(key(r)), `${key(r)} is missing from the default print`);
+  assert.ok(requests.some((r) => r.kind === 'kibana.slo' && r.licence === 'platinum'), 'SLOs are printed, labelled platinum');
+  assert.ok(requests.some((r) => r.kind === 'kibana.rule' && r.licence === 'basic-only'), 'the Basic fallback rules are printed, labelled');
+  assert.ok(requests.some((r) => r.kind === 'kibana.connector'), 'connectors are printed');
+  const basicRuleIds = new Set(basic.filter((r) => r.kind === 'kibana.rule').map((r) => r.id));
+  const platinumOnly = requests.filter((r) => r.kind === 'kibana.rule' && r.licence === 'platinum');
+  assert.ok(platinumOnly.every((r) => !basicRuleIds.has(r.id)), 'a rule labelled platinum is not applied on Basic');
+});

@@ -19,6 +19,8 @@ export interface PrintedRequest {
   readonly body?: unknown;
   /** For multipart NDJSON uploads (saved objects import): the objects, one per line. */
   readonly ndjson?: readonly unknown[];
+  /** Set when the object applies to one licence tier only (`platinum`, or the `basic-only` fallback). */
+  readonly licence?: 'platinum' | 'basic-only';
 }
 
 export type SecretResolver = (secret: SecretFromEnv) => string;
