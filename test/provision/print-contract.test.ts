@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { allResources } from '../../scripts/provision/definitions.js';
 import type { PrintedRequest } from '../../scripts/provision/kinds/types.js';
 import { contractFile } from '../support/contracts.js';
+import { connectorUpdateErrors, isAdditionalPropertyError, ruleCreateErrors, sloErrors } from '../support/kibana-contract-checks.js';
 import { OpenApiContract } from '../support/openapi.js';
 import { definitionEnv, definitionSecrets, runEngine } from './helpers.js';
 
@@ -40,55 +41,6 @@ const CONTRACTS: ReadonlyArray<{ prefix: string; file: string; legacy: boolean }
   { prefix: '/api/alerting', file: 'kibana-alerting-legacy-bundled.yaml', legacy: true },
   { prefix: '/api/fleet', file: 'kibana-fleet-bundled.yaml', legacy: true },
 ];
-
-/** Connector type -> its update request schema in the actions bundle. */
-const UPDATE_CONNECTOR_SCHEMAS: Readonly<Record<string, string>> = {
-  '.bedrock': 'update_connector_request_bedrock',
-  '.cases-webhook': 'update_connector_request_cases_webhook',
-  '.d3security': 'update_connector_request_d3security',
-  '.email': 'update_connector_request_email',
-  '.index': 'update_connector_request_index',
-  '.jira': 'update_connector_request_jira',
-  '.opsgenie': 'update_connector_request_opsgenie',
-  '.pagerduty': 'update_connector_request_pagerduty',
-  '.resilient': 'update_connector_request_resilient',
-  '.server-log': 'update_connector_request_serverlog',
-  '.servicenow': 'update_connector_request_servicenow',
-  '.servicenow-itom': 'update_connector_request_servicenow_itom',
-  '.slack_api': 'update_connector_request_slack_api',
-  '.slack': 'update_connector_request_slack_webhook',
-  '.swimlane': 'update_connector_request_swimlane',
-  '.teams': 'update_connector_request_teams',
-  '.tines': 'update_connector_request_tines',
-  '.torq': 'update_connector_request_torq',
-  '.webhook': 'update_connector_request_webhook',
-  '.xmatters': 'update_connector_request_xmatters',
-};
-
-/** SLO indicator type -> its schema in the SLO bundle. */
-const SLO_INDICATOR_SCHEMAS: Readonly<Record<string, string>> = {
-  'sli.kql.custom': 'indicator_properties_custom_kql',
-  'sli.apm.transactionErrorRate': 'indicator_properties_apm_availability',
-  'sli.apm.transactionDuration': 'indicator_properties_apm_latency',
-  'sli.metric.custom': 'indicator_properties_custom_metric',
-  'sli.histogram.custom': 'indicator_properties_histogram',
-  'sli.metric.timeslice': 'indicator_properties_timeslice_metric',
-};
-
-/** rule_type_id -> the create-rule branch of the alerting bundle that models it. */
-function ruleBranches(contract: OpenApiContract): Map<string, string> {
-  const schemas = (contract.doc.components as { schemas: Record<string, { oneOf?: Array<{ $ref: string }>; properties?: { rule_type_id?: { enum?: string[] } } }> }).schemas;
-  const map = new Map<string, string>();
-  for (const ref of schemas.create_rule_request?.oneOf ?? []) {
-    const name = ref.$ref.split('/').at(-1) as string;
-    for (const type of schemas[name]?.properties?.rule_type_id?.enum ?? []) map.set(type, name);
-  }
-  return map;
-}
-
-function isAdditionalPropertyError(message: string): boolean {
-  return message.includes('must NOT have additional properties');
-}
 
 test('every Kibana request body of every definition validates against the OpenAPI contracts', async (t) => {
   const files = [...CONTRACTS.map((c) => c.file), 'kibana-saved-objects-path-import.yaml'];
@@ -152,36 +104,13 @@ test('every Kibana request body of every definition validates against the OpenAP
       try {
         const connectorType = connectorTypes.get(req.id);
         if (req.kind === 'kibana.connector' && req.op === 'update' && connectorType !== undefined) {
-          // The update body is a oneOf of per-type schemas without a discriminator, and several
-          // types' schemas accept the same body; validate against the connector type's own schema.
-          const schema = UPDATE_CONNECTOR_SCHEMAS[connectorType];
-          if (schema === undefined) throw new Error(`no update schema known for connector type ${connectorType}`);
-          errors = contract.validate(`contract#/components/schemas/${schema}`, req.body);
+          errors = connectorUpdateErrors(contract, connectorType, req.body);
         } else if (req.kind === 'kibana.slo') {
-          // Same upstream ambiguity for SLO indicators (their `type` has no enum): the indicator is
-          // validated against the schema of its own type, the rest of the body as published.
-          const indicator = (req.body as { indicator?: { type?: string } }).indicator;
-          const schema = SLO_INDICATOR_SCHEMAS[indicator?.type ?? ''];
-          if (schema === undefined) throw new Error(`no indicator schema known for ${String(indicator?.type)}`);
-          errors = [
-            ...contract.validate(`contract#/components/schemas/${schema}`, indicator).map((e) => `/indicator${e}`),
-            ...contract.validateRequest(req.method, req.path, req.body).filter((e) => !e.startsWith('/indicator')),
-          ];
+          errors = sloErrors(contract, req.method, req.path, req.body);
         } else if (req.kind === 'kibana.rule' && req.op === 'create') {
-          // The rule create body is a oneOf by `rule_type_id`: validate against the matching branch.
-          // Rule types newer than the 8.x bundle (e.g. observability.rules.custom_threshold) have no
-          // branch; their common fields are validated through a generic branch, `params` aside.
-          const body = req.body as { rule_type_id?: string; params?: unknown };
-          const branch = ruleBranches(contract).get(body.rule_type_id ?? '');
-          if (branch !== undefined) {
-            errors = contract.validate(`contract#/components/schemas/${branch}`, body);
-          } else {
-            unmodelledRuleTypes.add(String(body.rule_type_id));
-            assert.equal(typeof body.params, 'object', `${where}: params is an object`);
-            errors = contract
-              .validate('contract#/components/schemas/create_index_threshold_rule_request', { ...body, rule_type_id: '.index-threshold' })
-              .filter((e) => !e.startsWith('/params'));
-          }
+          const check = ruleCreateErrors(contract, req.body as { rule_type_id?: string; params?: unknown });
+          if (!check.modelled) unmodelledRuleTypes.add(String((req.body as { rule_type_id?: unknown }).rule_type_id));
+          errors = check.errors;
         } else {
           errors = contract.validateRequest(req.method, req.path, req.body);
         }
