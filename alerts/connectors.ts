@@ -4,7 +4,7 @@
  * secrets are read from the environment by the engine at apply time ({ fromEnv }).
  */
 import { OWNER_PREFIX } from '../kibana/telemetry-fields.js';
-import type { ConnectorResource } from '../scripts/provision/resources.js';
+import type { ConnectorResource } from '../model/resources.js';
 import { ENV, type AlertingSettings } from './settings.js';
 
 export const CONNECTOR_IDS = {

@@ -3,7 +3,7 @@
  * Settings (runbook base URL, optional connectors) come from the environment, validated once
  * (settings.ts); pass an explicit env in tests.
  */
-import type { Resource } from '../scripts/provision/resources.js';
+import type { Resource } from '../model/resources.js';
 import { alertSpecs } from './catalogue.js';
 import { connectorResources } from './connectors.js';
 import { buildRule } from './rules/model.js';

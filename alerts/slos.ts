@@ -23,7 +23,7 @@ import {
   promLabel,
 } from '../kibana/telemetry-fields.js';
 import { HTTP_DURATION_BUCKETS, METRICS } from '../service/src/telemetry/registry.js';
-import type { SloResource } from '../scripts/provision/resources.js';
+import type { SloResource } from '../model/resources.js';
 import { LATENCY_THRESHOLD_SECONDS, OBJECTIVES, SLI_ROUTES, type SloObjective } from './config.js';
 
 export type SloKey = 'availability' | 'latency';

@@ -1,5 +1,5 @@
 /** Elasticsearch objects this project defines: index lifecycle and templates, as plain data. */
-import type { Resource } from '../scripts/provision/resources.js';
+import type { Resource } from '../model/resources.js';
 import { lifecycleResources } from './lifecycle.js';
 
 export function elasticResources(): Resource[] {

@@ -21,7 +21,7 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { OWNER_PREFIX, OWNER_TAG } from '../kibana/telemetry-fields.js';
-import type { ComponentTemplateResource, IlmPolicyResource, Resource } from '../scripts/provision/resources.js';
+import type { ComponentTemplateResource, IlmPolicyResource, Resource } from '../model/resources.js';
 
 export type LifecycleSignal = 'logs' | 'traces' | 'metrics';
 

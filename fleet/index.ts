@@ -1,5 +1,5 @@
 /** Fleet agent and package policies, as plain data (applied through the Fleet API by the engine). */
-import type { Resource } from '../scripts/provision/resources.js';
+import type { Resource } from '../model/resources.js';
 import { FLEET_POLICIES } from './policies.js';
 
 export function fleetResources(): Resource[] {

@@ -12,7 +12,7 @@
  * project does not need is disabled explicitly, because the simplified format enables the package
  * defaults for anything it does not mention.
  */
-import type { AgentPolicyResource, PackagePolicyResource } from '../scripts/provision/resources.js';
+import type { AgentPolicyResource, PackagePolicyResource } from '../model/resources.js';
 import { SERVICE } from '../service/src/telemetry/registry.js';
 
 /** Policy of the Fleet Server (preconfigured in elastic/base/kibana.yaml; ECK's convention). */

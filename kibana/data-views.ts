@@ -2,7 +2,7 @@
  * Data views of the service's signals, with the stable ids of kibana/telemetry-fields.ts so that
  * dashboards, saved searches and rules can reference them. Plain data; applied by the engine.
  */
-import type { DataViewResource, DataViewSpec, Resource } from '../scripts/provision/resources.js';
+import type { DataViewResource, DataViewSpec, Resource } from '../model/resources.js';
 import { DATA_VIEW_IDS, INDEX_PATTERNS } from './telemetry-fields.js';
 
 /**

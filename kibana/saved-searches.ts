@@ -2,7 +2,7 @@
  * Discover saved searches, stored in the shape Kibana keeps them (index and filter data views as
  * references), so that a read-back compares equal and a second apply writes nothing.
  */
-import type { Resource, SavedObjectResource } from '../scripts/provision/resources.js';
+import type { Resource, SavedObjectResource } from '../model/resources.js';
 import { MANAGED_TAG_ID } from './dashboards/defaults.js';
 import { DATA_VIEW_IDS, SAVED_SEARCH_IDS, SERVICE_NAME, SERVICE_NAME_FIELD } from './telemetry-fields.js';
 

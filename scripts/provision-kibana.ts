@@ -11,7 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { DEFAULT_CONCURRENCY, DEFAULT_ECK_NAMESPACE } from './provision/config.js';
 import { provision } from './provision/engine.js';
 import { EXIT } from './provision/errors.js';
-import { KIND_ORDER } from './provision/resources.js';
+import { KIND_ORDER } from '../model/resources.js';
 
 export const command = '$0';
 export const describe = 'Provision index lifecycle, Fleet policies, data views, saved objects, connectors, SLOs and rules';

@@ -4,7 +4,7 @@
  * actions per connector, investigation guide and tags are all added here, never by a rule file.
  */
 import { OWNER_PREFIX, OWNER_TAG, SERVICE_NAME } from '../../kibana/telemetry-fields.js';
-import type { Applicability, RuleAction, RuleResource } from '../../scripts/provision/resources.js';
+import type { Applicability, RuleAction, RuleResource } from '../../model/resources.js';
 import { RULE_INTERVAL, type Severity, type Urgency } from '../config.js';
 import { activeConnectors, CONNECTOR_IDS } from '../connectors.js';
 import type { AlertId } from '../ids.js';

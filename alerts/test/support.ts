@@ -1,5 +1,5 @@
 /** Test helpers for alerts/: resources under a given environment, and secrets resolved like the engine does. */
-import type { ConnectorResource, Resource, RuleResource, SloResource } from '../../scripts/provision/resources.js';
+import type { ConnectorResource, Resource, RuleResource, SloResource } from '../../model/resources.js';
 import { alertResources } from '../index.js';
 
 export const FULL_ENV = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Resource } from '../../scripts/provision/resources.js';
+import type { Resource } from '../../model/resources.js';
 import { DATA_VIEW_IDS, INDEX_PATTERNS } from '../telemetry-fields.js';
 import { fieldUses, formatViolations, signalOf, undeclaredFields, unemittedFields } from './check.js';
 import type { EmittedFields } from './emitted.js';

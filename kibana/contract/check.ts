@@ -4,7 +4,7 @@
  * params) must be one the service emits on the signal the resource reads; and every field found in
  * a body must be declared, so `fields` cannot drift from the body.
  */
-import type { Resource } from '../../scripts/provision/resources.js';
+import type { Resource } from '../../model/resources.js';
 import { DATA_VIEW_IDS, INDEX_PATTERNS } from '../telemetry-fields.js';
 import type { EmittedFields, SignalKind } from './emitted.js';
 import { kqlFields, queryDslFields } from './kql.js';

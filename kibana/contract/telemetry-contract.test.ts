@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { allResources } from '../../scripts/provision/definitions.js';
-import type { Resource, SavedObjectResource } from '../../scripts/provision/resources.js';
+import type { Resource, SavedObjectResource } from '../../model/resources.js';
 import { spawnService, type SpawnedService } from '../../service/test/support/spawn-service.js';
 import { METRICS, ROUTES, RUNTIME_METRICS, SPAN_ATTRIBUTES } from '../../service/src/telemetry/registry.js';
 import { DASHBOARD_IDS, dashboards } from '../dashboards/index.js';

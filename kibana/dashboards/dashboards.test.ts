@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import type { SavedObjectResource } from '../../scripts/provision/resources.js';
+import type { SavedObjectResource } from '../../model/resources.js';
 import { contractFile, REPO_ROOT } from '../../test/support/contracts.js';
 import { OpenApiContract } from '../../test/support/openapi.js';
 import { dataViews } from '../data-views.js';

@@ -3,7 +3,7 @@
  * scope (dataset + service) each panel filters on, sizes, and the assembly of panels into a
  * dashboard saved object. Panel factories (panels/*.ts) start from here.
  */
-import type { SavedObjectReference, SavedObjectResource } from '../../scripts/provision/resources.js';
+import type { SavedObjectReference, SavedObjectResource } from '../../model/resources.js';
 import { SERVICE } from '../../service/src/telemetry/registry.js';
 import {
   DATASETS,

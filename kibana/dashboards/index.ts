@@ -1,5 +1,5 @@
 /** The service's dashboards, as saved objects for `POST /api/saved_objects/_import?overwrite=true`. */
-import type { Resource } from '../../scripts/provision/resources.js';
+import type { Resource } from '../../model/resources.js';
 import { managedTag, type DashboardSpec } from './defaults.js';
 import { logsDashboard, logsSpec } from './logs.js';
 import { overviewDashboard, overviewSpec } from './overview.js';

@@ -2,7 +2,7 @@
 import { renderDashboard, type DashboardSpec } from './defaults.js';
 import { logRateByLevel, logStream, requestsByStatusCode, topErrorMessages, topErrorTypes } from './panels/logs.js';
 import { DASHBOARD_IDS, drilldowns } from './panels/navigation.js';
-import type { SavedObjectResource } from '../../scripts/provision/resources.js';
+import type { SavedObjectResource } from '../../model/resources.js';
 
 export function logsSpec(): DashboardSpec {
   return {

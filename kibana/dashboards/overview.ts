@@ -11,7 +11,7 @@ import {
 } from './panels/golden-signals.js';
 import { latestErrors } from './panels/logs.js';
 import { availabilitySlo, DASHBOARD_IDS, drilldowns, latencySlo, sloLicenceNote } from './panels/navigation.js';
-import type { SavedObjectResource } from '../../scripts/provision/resources.js';
+import type { SavedObjectResource } from '../../model/resources.js';
 
 export function overviewSpec(): DashboardSpec {
   return {

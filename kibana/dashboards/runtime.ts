@@ -9,7 +9,7 @@ import {
 } from './panels/kubernetes.js';
 import { DASHBOARD_IDS, drilldowns } from './panels/navigation.js';
 import { eventLoopLag, gcPauses, heapAndRss, processCpu } from './panels/runtime.js';
-import type { SavedObjectResource } from '../../scripts/provision/resources.js';
+import type { SavedObjectResource } from '../../model/resources.js';
 
 export function runtimeSpec(): DashboardSpec {
   return {

@@ -12,8 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
-import { secretEnvNames } from './kinds/types.js';
-import { KIND_ORDER, type Flavour, type Resource, type ResourceKind } from './resources.js';
+import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 
 export type Mode = 'apply' | 'dry-run' | 'print';
 export type LicenceTier = 'platinum' | 'basic';

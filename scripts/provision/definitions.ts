@@ -3,7 +3,7 @@ import { alertResources } from '../../alerts/index.js';
 import { elasticResources } from '../../elastic/index.js';
 import { fleetResources } from '../../fleet/index.js';
 import { kibanaResources } from '../../kibana/index.js';
-import type { Resource } from './resources.js';
+import type { Resource } from '../../model/resources.js';
 
 /**
  * Definitions are plain data; the alerting settings (optional connectors, runbook base URL) are

@@ -3,7 +3,7 @@
  * checks on the definition set itself (unique ids, one handler per kind).
  */
 import type { LicenceTier } from './config.js';
-import { KIND_ORDER, type Flavour, type Resource, type ResourceKind } from './resources.js';
+import { KIND_ORDER, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 
 export interface Selection {
   readonly applicable: Resource[];

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allResources } from '../../scripts/provision/definitions.js';
-import type { DataViewResource, IlmPolicyResource, Resource } from '../../scripts/provision/resources.js';
+import type { DataViewResource, IlmPolicyResource, Resource } from '../../model/resources.js';
 import { DATA_VIEW_IDS, OWNER_PREFIX } from '../../kibana/telemetry-fields.js';
 import { selectResources } from '../../scripts/provision/select.js';
 import { StackDouble, type StackDoubleOptions } from '../support/stack-double.js';

@@ -3,7 +3,7 @@ import { ENV as ALERT_ENV } from '../../alerts/settings.js';
 import { allResources } from '../../scripts/provision/definitions.js';
 import { provision, type ProvisionDeps, type ProvisionResult } from '../../scripts/provision/engine.js';
 import type { ProvisionOptions } from '../../scripts/provision/config.js';
-import { secretEnvNames } from '../../scripts/provision/kinds/types.js';
+import { secretEnvNames } from '../../model/resources.js';
 import type { StackDouble } from '../support/stack-double.js';
 
 export const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==';

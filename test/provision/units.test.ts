@@ -14,7 +14,7 @@ import { openEck, type EckDeps } from '../../scripts/provision/eck.js';
 import { ConfigError, RemoteError } from '../../scripts/provision/errors.js';
 import { KibanaClient } from '../../scripts/provision/kibana-client.js';
 import { Redactor } from '../../scripts/provision/redact.js';
-import type { ComponentTemplateResource, DataViewResource, IlmPolicyResource } from '../../scripts/provision/resources.js';
+import type { ComponentTemplateResource, DataViewResource, IlmPolicyResource } from '../../model/resources.js';
 import { backoffDelay, withRetry } from '../../scripts/provision/retry.js';
 
 test('the comparison ignores fields the server adds and reports the ones that differ', () => {

@@ -6,7 +6,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { OWNER_PREFIX } from '../../../kibana/telemetry-fields.js';
 import { diffSubset, flattenSettings } from '../diff.js';
-import type { ComponentTemplateResource, IlmPolicyResource, IngestPipelineResource } from '../resources.js';
+import type { ComponentTemplateResource, IlmPolicyResource, IngestPipelineResource } from '../../../model/resources.js';
 import type { KindHandler, LiveState, OwnedObject } from './types.js';
 
 /** Path segment encoding; '@' (in `<data stream>@custom`) is legal in a path and kept readable. */

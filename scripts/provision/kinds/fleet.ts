@@ -6,8 +6,8 @@
  */
 import { OWNER_PREFIX } from '../../../kibana/telemetry-fields.js';
 import { diffSubset } from '../diff.js';
-import type { AgentPolicyResource, PackagePolicyResource } from '../resources.js';
-import { memo, omit, resolveSecrets, type EngineContext, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
+import { resolveSecrets, type AgentPolicyResource, type PackagePolicyResource } from '../../../model/resources.js';
+import { memo, omit, type EngineContext, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
 
 const enc = encodeURIComponent;
 

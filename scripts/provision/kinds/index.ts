@@ -1,5 +1,5 @@
 /** The handler of every resource kind; the engine applies nothing without one (checked by the type). */
-import type { Resource, ResourceKind } from '../resources.js';
+import type { Resource, ResourceKind } from '../../../model/resources.js';
 import { componentTemplateHandler, ilmPolicyHandler, ingestPipelineHandler } from './elasticsearch.js';
 import { agentPolicyHandler, packagePolicyHandler } from './fleet.js';
 import { connectorHandler, dataViewHandler, ruleHandler, savedObjectHandler, sloHandler } from './kibana.js';

@@ -6,14 +6,15 @@
 import { OWNER_PREFIX, OWNER_TAG } from '../../../kibana/telemetry-fields.js';
 import { diffSubset } from '../diff.js';
 import { RemoteError } from '../errors.js';
-import type {
-  ConnectorResource,
-  DataViewResource,
-  RuleResource,
-  SavedObjectResource,
-  SloResource,
-} from '../resources.js';
-import { omit, resolveSecrets, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
+import {
+  resolveSecrets,
+  type ConnectorResource,
+  type DataViewResource,
+  type RuleResource,
+  type SavedObjectResource,
+  type SloResource,
+} from '../../../model/resources.js';
+import { omit, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
 
 const enc = encodeURIComponent;
 

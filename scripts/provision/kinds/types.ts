@@ -3,7 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { FieldDiff } from '../diff.js';
 import type { EsCaller } from '../es-client.js';
 import type { KibanaClient, Method } from '../kibana-client.js';
-import type { Flavour, Resource, ResourceKind, SecretFromEnv } from '../resources.js';
+import type { Flavour, Resource, ResourceKind, SecretResolver } from '../../../model/resources.js';
 
 /** One HTTP request the engine would send; what --print writes and the contract tests validate. */
 export interface PrintedRequest {
@@ -23,7 +23,6 @@ export interface PrintedRequest {
   readonly licence?: 'platinum' | 'basic-only';
 }
 
-export type SecretResolver = (secret: SecretFromEnv) => string;
 
 export interface EngineContext {
   readonly kibana: KibanaClient;
@@ -71,35 +70,6 @@ export interface KindHandler<R extends Resource = Resource> {
 }
 
 export type EsClient = Client;
-
-function isSecret(v: unknown): v is SecretFromEnv {
-  return (
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { fromEnv?: unknown }).fromEnv === 'string'
-  );
-}
-
-/** Replaces every `{ fromEnv }` in a body by the resolver's value. */
-export function resolveSecrets<T>(value: T, secret: SecretResolver): T {
-  const walk = (v: unknown): unknown => {
-    if (isSecret(v)) return secret(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
-}
-
-/** Every environment variable a body reads secrets from. */
-export function secretEnvNames(value: unknown): string[] {
-  const names: string[] = [];
-  const walk = (v: unknown): void => {
-    if (isSecret(v)) names.push(v.fromEnv);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return names;
-}
 
 export const printSecret: SecretResolver = (s) => `<from env ${s.fromEnv}>`;
 

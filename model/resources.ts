@@ -1,6 +1,8 @@
 /**
- * What the provisioning engine can apply. `elastic/`, `kibana/` and `alerts/` export plain values of
- * these types (definitions never do I/O); `scripts/provision-kibana.ts` reads, diffs and applies them.
+ * The model of a definition: what the provisioning engine can apply. `elastic/`, `fleet/`, `kibana/`
+ * and `alerts/` export plain values of these types (definitions never do I/O), and
+ * `scripts/provision/` reads, diffs and applies them. This module sits below both layers: it imports
+ * neither the definitions nor the engine.
  *
  * Every resource has a stable id starting with OWNER_PREFIX (kibana/telemetry-fields.ts) unless it
  * names a stack-owned extension point (for example the `<data stream>@custom` component templates).
@@ -29,6 +31,38 @@ export interface Applicability {
  */
 export interface SecretFromEnv {
   readonly fromEnv: string;
+}
+
+/** What a secret becomes in a request: the real value when applying, a placeholder when printing. */
+export type SecretResolver = (secret: SecretFromEnv) => string;
+
+export function isSecret(v: unknown): v is SecretFromEnv {
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { fromEnv?: unknown }).fromEnv === 'string'
+  );
+}
+
+/** Replaces every `{ fromEnv }` in a body by the resolver's value. */
+export function resolveSecrets<T>(value: T, secret: SecretResolver): T {
+  const walk = (v: unknown): unknown => {
+    if (isSecret(v)) return secret(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/** Every environment variable a body reads secrets from. */
+export function secretEnvNames(value: unknown): string[] {
+  const names: string[] = [];
+  const walk = (v: unknown): void => {
+    if (isSecret(v)) names.push(v.fromEnv);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return names;
 }
 
 interface ResourceBase<K extends string> {
