@@ -42,5 +42,5 @@ test('the command exits 2 on an unknown flag or a missing target, and 1 when the
   assert.match(missing.stderr, /KIBANA_URL is not set/);
   const down = await cli([], { KIBANA_URL: 'http://127.0.0.1:1', ELASTICSEARCH_URL: 'http://127.0.0.1:1', ELASTIC_API_KEY: API_KEY });
   assert.equal(down.code, 1);
-  assert.match(down.stderr, /Elasticsearch unreachable/);
+  assert.match(down.stderr, /Elasticsearch at http:\/\/127\.0\.0\.1:1 \(ELASTICSEARCH_URL\) unreachable: connection refused/);
 });
