@@ -12,7 +12,7 @@ import { formatDiffs, type FieldDiff } from './diff.js';
 import { createEsClient, esCaller, type EsCaller } from './es-client.js';
 import { openEck, type EckConnection, type EckDeps } from './eck.js';
 import { RunStopped, runSignal, stopReason } from './deadline.js';
-import { AuthenticationError, ConfigError, EXIT, RemoteError, UnexpectedAnswerError, describeError, type ExitCode } from './errors.js';
+import { AuthenticationError, ConfigError, EXIT, RemoteError, UnexpectedAnswerError, describeError, wrongProductProblem, type ExitCode } from './errors.js';
 import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
 import { printSecret, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
@@ -253,6 +253,9 @@ async function run(
       kibanaVersion = status.body.version?.number ?? 'unknown';
     } catch (e) {
       if (e instanceof ConfigError) throw e;
+      if (e instanceof UnexpectedAnswerError && e.actualProduct !== undefined) {
+        throw new ConfigError([await wrongProductProblem(e, () => kibana.request({ method: 'GET', path: '/api/status' }))]);
+      }
       err.write(`provision-kibana: ${describeError(e)}\n`);
       return { exitCode: EXIT.failed, objects: [] };
     }
@@ -344,7 +347,7 @@ async function applyStages(
         }
         try {
           const live: LiveState | undefined = await handler.read(r, ctx);
-          const diffs = live === undefined ? [] : handler.diff(r, live);
+          const diffs = live === undefined ? [] : handler.diff(r, live, ctx.secret);
           report.action = live === undefined ? 'create' : diffs.length > 0 && live.keep === undefined ? 'update' : 'unchanged';
           if (diffs.length > 0) report.diffs = diffs;
           if (live?.keep !== undefined && diffs.length > 0) report.notes = [`differs but is left as is: ${live.keep}`];
@@ -434,7 +437,7 @@ async function createOrAdopt(handler: ReturnType<typeof handlerFor>, r: Resource
     if (!(e instanceof RemoteError) || e.status !== 409) throw e;
     const live = await handler.read(r, ctx);
     if (live === undefined) throw e;
-    const diffs = handler.diff(r, live);
+    const diffs = handler.diff(r, live, ctx.secret);
     if (diffs.length > 0 && live.keep === undefined) await handler.update(r, live, diffs, ctx);
     report.notes = [...(report.notes ?? []), 'already existed (409): adopted'];
   }

@@ -210,3 +210,20 @@ export function networkCause(err: unknown): string {
 export function targetAt(target: TargetName, baseUrl: string): string {
   return `${TARGET[target].label} at ${baseUrl} (${TARGET[target].urlVariable})`;
 }
+
+/**
+ * The configuration problem behind an answer from the other product. When ELASTICSEARCH_URL answers as
+ * Kibana, `probeKibana` (a request to KIBANA_URL) tells whether the two URLs are swapped.
+ */
+export async function wrongProductProblem(e: UnexpectedAnswerError, probeKibana: () => Promise<unknown>): Promise<string> {
+  if (e.target === 'elasticsearch' && e.actualProduct === 'kibana') {
+    const other = await probeKibana().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    if (other instanceof UnexpectedAnswerError && other.actualProduct === 'elasticsearch') {
+      return 'KIBANA_URL and ELASTICSEARCH_URL are swapped: ELASTICSEARCH_URL answers as Kibana and KIBANA_URL as Elasticsearch; exchange their values';
+    }
+  }
+  return e.message;
+}
