@@ -148,17 +148,22 @@ export function unexpectedAnswer(
   }
   const type = header(headers, 'content-type') ?? '';
   if (status >= 200 && status < 300 && body.trim() !== '' && !type.includes('json')) {
-    const html = type.includes('html') || /^\s*<(!doctype|html)/i.test(body);
-    const title = /<title[^>]*>([^<]{1,80})/i.exec(body)?.[1]?.trim();
     return new UnexpectedAnswerError(
       target,
       request,
       status,
-      `${where} answered ${request} with ${html ? `an HTML page${title ? ` ("${title}")` : ''}` : `content-type "${type || 'none'}"`} ` +
+      `${where} answered ${request} with ${htmlPage(body, type) ?? `content-type "${type || 'none'}"`} ` +
         `(HTTP ${status}), not JSON: a sign-in page or proxy answers in place of ${label}; set ${urlVariable} to ${label} itself`,
     );
   }
   return undefined;
+}
+
+/** `an HTML page ("Sign in")` when `body` is one, else undefined: a page is named, never printed. */
+export function htmlPage(body: string, contentType = ''): string | undefined {
+  if (!contentType.includes('html') && !/^\s*<(!doctype|html)/i.test(body)) return undefined;
+  const title = /<title[^>]*>([^<]{1,80})/i.exec(body)?.[1]?.trim();
+  return `an HTML page${title ? ` ("${title}")` : ''}`;
 }
 
 /** A URL without its query and fragment (sign-in redirects carry state and tokens there). */

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RunStopped, requestDeadlineError, stopReason } from './deadline.js';
-import { AuthenticationError, PrivilegeError, RemoteError, UnexpectedAnswerError, networkCause, targetAt, unexpectedAnswer } from './errors.js';
+import { AuthenticationError, PrivilegeError, RemoteError, UnexpectedAnswerError, htmlPage, networkCause, targetAt, unexpectedAnswer } from './errors.js';
 import { kibanaPrivilegeFor } from './privileges.js';
 import { isConnectionError, isRetryableStatus, withRetry, type RetryPolicy, type Sleep } from './retry.js';
 
@@ -79,7 +79,7 @@ export function kibanaErrorMessage(body: unknown): string {
     if (typeof b.message === 'string') return b.message;
     if (typeof b.error === 'string') return b.error;
   }
-  if (typeof body === 'string' && body.length > 0) return body.slice(0, 500);
+  if (typeof body === 'string' && body.length > 0) return htmlPage(body) ?? body.slice(0, 500);
   return 'no message';
 }
 

@@ -18,7 +18,7 @@ import { parseDuration, readDeadlines } from '../../scripts/provision/deadline.j
 import { checkKubeContext, type EckDeps } from '../../scripts/provision/eck.js';
 import { ConfigError, RemoteError } from '../../scripts/provision/errors.js';
 import { createEsClient, esCaller } from '../../scripts/provision/es-client.js';
-import { KibanaClient } from '../../scripts/provision/kibana-client.js';
+import { KibanaClient, kibanaErrorMessage } from '../../scripts/provision/kibana-client.js';
 import { StackDouble } from '../support/stack-double.js';
 import { API_KEY, runEngine, targetEnv } from './helpers.js';
 
@@ -184,6 +184,8 @@ test('a sign-in page answered with 200 is a clear error naming the target, for b
   assert.equal(es.result.exitCode, 1);
   assert.match(es.err, /Elasticsearch at http:\/\/127\.0\.0\.1:\d+ \(ELASTICSEARCH_URL\) answered GET \/ with an HTML page \("Sign in"\)/);
   assert.doesNotMatch(`${kb.err}${es.err}`, /Cannot read properties/);
+  // An error status with a page (a proxy's 403) names the page instead of printing it.
+  assert.equal(kibanaErrorMessage('<!DOCTYPE html><html><head><title>Access denied</title></head><body>…</body></html>'), 'an HTML page ("Access denied")');
 });
 
 test('swapped Kibana and Elasticsearch URLs are recognised as such (exit 2)', async (t) => {
