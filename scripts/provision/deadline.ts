@@ -57,6 +57,16 @@ export function requestDeadlineError(ms: number): Error {
   return Object.assign(new Error(`no complete answer within ${formatDuration(ms)} (--request-timeout)`), { code: 'ETIMEDOUT' });
 }
 
+/** When a request still without a complete answer is reported as slow: 10 s, or half its deadline when shorter. */
+export function slowNoticeMs(requestTimeoutMs: number): number {
+  return Math.min(10_000, Math.floor(requestTimeoutMs / 2));
+}
+
+/** The line printed while a request waits: so that silence never lasts a whole deadline. */
+export function slowNotice(request: string, where: string, afterMs: number, requestTimeoutMs: number): string {
+  return `still waiting for ${request} from ${where}: no complete answer after ${formatDuration(afterMs)}; giving up at ${formatDuration(requestTimeoutMs)} (--request-timeout)`;
+}
+
 /** Why the run stopped early: Ctrl-C or the run deadline. Never retried. */
 export class RunStopped extends Error {
   constructor(message: string) {

@@ -223,9 +223,10 @@ async function run(
   const retry = deps.retry ?? DEFAULT_RETRY;
   const sleep = deps.sleep ?? realSleep;
   const ca = trustedCas(target.caPem, deps.env);
-  const onRetry = (m: string): void => err.write(`  ${m}\n`);
-  const esClient = createEsClient(target, ca, { requestTimeoutMs: config.deadlines.requestTimeoutMs, signal });
-  const es = esCaller(esClient, retry, sleep, onRetry, signal);
+  // Retries and slow answers, each as it happens.
+  const progress = (m: string): void => err.write(`  ${m}\n`);
+  const esClient = createEsClient(target, ca, { requestTimeoutMs: config.deadlines.requestTimeoutMs, signal, onSlow: progress });
+  const es = esCaller(esClient, retry, sleep, progress, signal);
   const kibana = new KibanaClient({
     baseUrl: target.kibanaUrl,
     space: target.space,
@@ -234,7 +235,8 @@ async function run(
     servername: target.kibanaServername,
     retry,
     sleep,
-    onRetry,
+    onRetry: progress,
+    onSlow: progress,
     timeoutMs: config.deadlines.requestTimeoutMs,
     signal,
   });

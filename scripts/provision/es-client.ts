@@ -16,7 +16,7 @@ import {
   type ConnectionRequestResponseAsStream,
 } from '@elastic/elasticsearch';
 import type { Target } from './config.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, RunStopped, requestDeadlineError, stopReason } from './deadline.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, RunStopped, requestDeadlineError, slowNotice, slowNoticeMs, stopReason } from './deadline.js';
 import { AuthenticationError, PrivilegeError, RemoteError, UnexpectedAnswerError, networkCause, targetAt, unexpectedAnswer } from './errors.js';
 import { elasticsearchPrivilegeFor } from './privileges.js';
 import { isConnectionError, isRetryableStatus, withRetry, type RetryPolicy, type Sleep } from './retry.js';
@@ -35,6 +35,8 @@ export interface EsLimits {
   readonly requestTimeoutMs: number;
   /** Aborts every request of the run (Ctrl-C, run deadline). */
   readonly signal?: AbortSignal;
+  /** Told once per attempt that is still waiting after a while (10 s, or half the deadline). */
+  readonly onSlow?: (message: string) => void;
 }
 
 /**
@@ -75,6 +77,11 @@ function limitedConnection(baseUrl: string, limits: EsLimits): typeof HttpConnec
       };
       request?.once('error', (e: Error) => (network ??= e));
       const timer = setTimeout(() => stop(requestDeadlineError(limits.requestTimeoutMs)), limits.requestTimeoutMs);
+      const slowMs = slowNoticeMs(limits.requestTimeoutMs);
+      const slow = setTimeout(
+        () => limits.onSlow?.(slowNotice(`${params.method} ${params.path}`, targetAt('elasticsearch', baseUrl), slowMs, limits.requestTimeoutMs)),
+        slowMs,
+      );
       const onAbort = (): void => stop(signal ? stopReason(signal) : new RunStopped('interrupted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
@@ -92,6 +99,7 @@ function limitedConnection(baseUrl: string, limits: EsLimits): typeof HttpConnec
         throw e;
       } finally {
         clearTimeout(timer);
+        clearTimeout(slow);
         signal?.removeEventListener('abort', onAbort);
       }
     }

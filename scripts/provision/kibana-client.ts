@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { DEFAULT_REQUEST_TIMEOUT_MS, RunStopped, requestDeadlineError, stopReason } from './deadline.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, RunStopped, requestDeadlineError, slowNotice, slowNoticeMs, stopReason } from './deadline.js';
 import { AuthenticationError, PrivilegeError, RemoteError, UnexpectedAnswerError, htmlPage, networkCause, targetAt, unexpectedAnswer } from './errors.js';
 import { kibanaPrivilegeFor } from './privileges.js';
 import { isConnectionError, isRetryableStatus, withRetry, type RetryPolicy, type Sleep } from './retry.js';
@@ -52,6 +52,8 @@ export interface KibanaClientOptions {
   readonly retry: RetryPolicy;
   readonly sleep: Sleep;
   readonly onRetry?: (message: string) => void;
+  /** Told once per attempt that is still waiting after a while (10 s, or half the deadline). */
+  readonly onSlow?: (message: string) => void;
   /** Total deadline of one attempt, from connect to the last byte (default 60 s). */
   readonly timeoutMs?: number;
   /** Aborts every request and retry of the run (Ctrl-C, run deadline). */
@@ -110,7 +112,7 @@ export class KibanaClient {
       return await withRetry(
         this.#opts.retry,
         this.#opts.sleep,
-        () => this.#once<T>(req, label),
+        () => this.#once<T>(req, label, where),
         (err) => {
           if (err instanceof HttpStatusError) {
             return { retry: isRetryableStatus(err.status), retryAfterSeconds: err.retryAfter, reason: `HTTP ${err.status}` };
@@ -132,7 +134,7 @@ export class KibanaClient {
     }
   }
 
-  #once<T>(req: KibanaRequest, label: string): Promise<KibanaResponse<T>> {
+  #once<T>(req: KibanaRequest, label: string, where: string): Promise<KibanaResponse<T>> {
     const url = this.url(req.path, req.query);
     const headers: Record<string, string> = {
       authorization: this.#opts.authorization,
@@ -166,6 +168,7 @@ export class KibanaClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(slow);
         signal?.removeEventListener('abort', onAbort);
         fn();
       };
@@ -228,6 +231,8 @@ export class KibanaClient {
       );
       request.on('error', fail);
       const timer = setTimeout(() => stop(requestDeadlineError(timeoutMs)), timeoutMs);
+      const slowMs = slowNoticeMs(timeoutMs);
+      const slow = setTimeout(() => this.#opts.onSlow?.(slowNotice(label, where, slowMs, timeoutMs)), slowMs);
       const onAbort = (): void => stop(signal ? stopReason(signal) : new RunStopped('interrupted'));
       if (signal?.aborted) {
         onAbort();

@@ -136,12 +136,16 @@ test('a dry run reports a failed listing of owned objects and exits 1', async (t
 test('a server that never answers is given up at the request deadline, with a message as soon as the retry starts', async (t) => {
   const url = await serve(t, silent);
   const retries: string[] = [];
-  const client = kibanaClient(url, { onRetry: (m) => retries.push(m) });
+  const progress: string[] = [];
+  const client = kibanaClient(url, { onRetry: (m) => (retries.push(m), progress.push(m)), onSlow: (m) => progress.push(m) });
   const err = await client.request({ method: 'GET', path: '/api/status' }).catch((e: unknown) => e);
   assert.ok(err instanceof RemoteError);
   assert.match(err.message, /GET \/api\/status failed: Kibana at http:\/\/127\.0\.0\.1:\d+ \(KIBANA_URL\): no complete answer within 200 ms \(--request-timeout\)/);
   assert.equal(retries.length, 1);
   assert.match(retries[0] ?? '', /^retrying GET \/api\/status after no complete answer within 200 ms .* from Kibana at http:\/\/127\.0\.0\.1:\d+ \(KIBANA_URL\) \(attempt 2 of 2/);
+  // Each attempt says it is waiting before its deadline, so silence never lasts a whole deadline.
+  assert.deepEqual(progress.map((m) => m.split(' ')[0]), ['still', 'retrying', 'still']);
+  assert.match(progress[0] ?? '', /^still waiting for GET \/api\/status from Kibana at http:\/\/127\.0\.0\.1:\d+ \(KIBANA_URL\): no complete answer after 100 ms; giving up at 200 ms \(--request-timeout\)$/);
 });
 
 test('a trickling answer is cut at the total deadline by both clients', { timeout: 20_000 }, async (t) => {
@@ -239,6 +243,7 @@ test('the run deadline stops a run against a silent target, retries included', {
   });
   assert.equal(run.result.exitCode, 1);
   assert.match(run.err, /the run deadline of 500 ms passed \(--timeout\)/);
+  assert.match(run.err, /still waiting for GET \/ from Elasticsearch at http:\/\/127\.0\.0\.1:\d+ \(ELASTICSEARCH_URL\): no complete answer after 100 ms/);
   assert.ok((run.err.match(/retrying GET \//g) ?? []).length < 49, 'the retries stopped at the run deadline');
 });
 
