@@ -178,7 +178,7 @@ export function esCaller(client: Client, retry: RetryPolicy, sleep: Sleep, onRet
             `${request} failed: the server at ${where} is not Elasticsearch (its answer lacks X-elastic-product: Elasticsearch)`,
           );
         }
-        throw new RemoteError('elasticsearch', request, undefined, `${request} failed: ${where} unreachable: ${reason(err)}`);
+        throw new RemoteError('elasticsearch', request, undefined, `${request} failed: ${where}: ${reason(err)}`);
       }
     },
   };
