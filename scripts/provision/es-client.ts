@@ -66,9 +66,11 @@ function limitedConnection(baseUrl: string, limits: EsLimits): typeof HttpConnec
     ): Promise<ConnectionRequestResponse | ConnectionRequestResponseAsStream> {
       const signal = limits.signal;
       if (signal?.aborted) throw stopReason(signal);
-      // makeRequest runs synchronously inside super.request, so #last is this call's request.
+      // makeRequest runs synchronously inside super.request, so #last is this call's request (or
+      // undefined when super.request rejected before making one).
+      this.#last = undefined;
       const pending = super.request(params, options as ConnectionRequestOptions);
-      const request = this.#last;
+      const request = this.#last as ClientRequest | undefined;
       let stopped: Error | undefined;
       let network: Error | undefined;
       const stop = (e: Error): void => {
