@@ -73,7 +73,8 @@ export function connectorResources(settings: AlertingSettings): ConnectorResourc
         connector_type_id: '.webhook',
         name: '[Sample Service] Webhook',
         config: {
-          url: settings.webhook?.url ?? `<set ${ENV.webhookUrl}>`,
+          // Webhook URLs carry tokens: a secret, never printed (Kibana keeps it in config, not secrets).
+          url: { fromEnv: ENV.webhookUrl },
           method: 'post',
           headers: { 'Content-Type': 'application/json' },
           hasAuth: webhookAuth,

@@ -1,5 +1,5 @@
 /**
- * `npm run provision-kibana -- [--dry-run] [--prune] [--only <kind>] [--print] [--from-eck]`
+ * `npm run provision-kibana -- [--dry-run] [--prune] [--only <kind>[,<kind>]] [--print] [--from-eck] [--timeout 15m] [--request-timeout 60s]`
  *
  * Makes Elasticsearch and Kibana match the definitions in elastic/, fleet/, kibana/ and alerts/.
  * This module only parses flags (yargs command module) and calls `provision()`; see
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DEFAULT_CONCURRENCY, DEFAULT_ECK_NAMESPACE } from './provision/config.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUN_TIMEOUT_MS, RunStopped, formatDuration } from './provision/deadline.js';
 import { provision } from './provision/engine.js';
 import { EXIT } from './provision/errors.js';
 import { KIND_ORDER } from '../model/resources.js';
@@ -22,14 +23,17 @@ export function builder(y: Argv) {
     .option('print', { type: 'boolean', default: false, describe: 'No network: print every request body as JSON lines (or to --out), secrets as <from env NAME>' })
     .option('out', { type: 'string', describe: 'With --print: write one JSON file per request into this folder' })
     .option('prune', { type: 'boolean', default: false, describe: 'Delete objects this project owns (id prefix sample-service- or owner tag) that no definition names any more' })
-    .option('only', { type: 'string', array: true, choices: KIND_ORDER, describe: 'Apply only these kinds (repeatable)' })
+    // Validated by loadConfig, which also splits comma-separated lists (yargs `choices` would reject them).
+    .option('only', { type: 'string', array: true, describe: `Apply only these kinds (repeatable or comma-separated): ${KIND_ORDER.join(', ')}` })
     .option('from-eck', { type: 'boolean', default: false, describe: 'Derive URLs and credentials from the ECK stack via kubectl (opens and closes port-forwards)' })
     .option('eck-namespace', { type: 'string', default: DEFAULT_ECK_NAMESPACE, describe: 'Namespace of the ECK stack for --from-eck' })
+    .option('request-timeout', { type: 'string', describe: `Total deadline of one request, e.g. 30s, 2m (env PROVISION_REQUEST_TIMEOUT; default ${formatDuration(DEFAULT_REQUEST_TIMEOUT_MS)})` })
+    .option('timeout', { type: 'string', describe: `Total deadline of the run, e.g. 10m (env PROVISION_TIMEOUT; default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)})` })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Objects applied in parallel within one stage' })
     .option('flavour', { type: 'string', choices: ['stateful', 'serverless'], describe: 'With --print: render for this flavour (default stateful)' })
     .option('licence', { type: 'string', choices: ['platinum', 'basic'], describe: 'With --print: render for this licence tier only (default: both tiers, each request labelled)' })
     .example('$0 --dry-run', 'show what would change')
-    .example('$0 --only kibana.data_view', 'apply data views only')
+    .example('$0 --only kibana.data_view,kibana.saved_object', 'apply data views and saved objects only')
     .example('$0 --print --out out/provision', 'write every request body for review')
     .strict();
 }
@@ -45,7 +49,12 @@ type Args = ArgumentsCamelCase<{
   concurrency: number;
   flavour?: string;
   licence?: string;
+  requestTimeout?: string;
+  timeout?: string;
 }>;
+
+/** Aborted on the first Ctrl-C (or SIGTERM): the engine stops starting requests and prints its summary. */
+const interrupt = new AbortController();
 
 export async function handler(argv: Args): Promise<void> {
   const result = await provision(
@@ -60,8 +69,10 @@ export async function handler(argv: Args): Promise<void> {
       ...(argv.only !== undefined ? { only: argv.only } : {}),
       ...(argv.flavour !== undefined ? { flavour: argv.flavour } : {}),
       ...(argv.licence !== undefined ? { licence: argv.licence } : {}),
+      ...(argv.requestTimeout !== undefined ? { requestTimeout: argv.requestTimeout } : {}),
+      ...(argv.timeout !== undefined ? { timeout: argv.timeout } : {}),
     },
-    { env: process.env, stdout: process.stdout, stderr: process.stderr },
+    { env: process.env, stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal },
   );
   process.exitCode = result.exitCode;
 }
@@ -72,6 +83,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     if (e.code === 'EPIPE') process.exit(EXIT.ok);
     throw e;
   });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nprovision-kibana: ${signal}: stopping; the summary follows (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)\n`);
+      interrupt.abort(new RunStopped(`interrupted (${signal})`));
+      process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
   await yargs(hideBin(process.argv))
     .scriptName('provision-kibana')
     .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })

@@ -9,8 +9,10 @@
  *   KIBANA_SPACE                            Kibana space id (default: the default space)
  *   ELASTIC_CA_FILE                         PEM file of CA certificates to trust in addition to the
  *                                           system ones (like NODE_EXTRA_CA_CERTS, which is honoured too)
+ *   PROVISION_REQUEST_TIMEOUT, PROVISION_TIMEOUT   total deadline per request and per run (deadline.ts)
  */
 import { readFileSync } from 'node:fs';
+import { readDeadlines, type Deadlines } from './deadline.js';
 import { ConfigError } from './errors.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 
@@ -32,6 +34,9 @@ export interface ProvisionOptions {
   readonly flavour?: string;
   /** --print: which licence tier to render for. */
   readonly licence?: string;
+  /** Total deadline per request and per run: `30s`, `2m`, `500ms`, or seconds (see deadline.ts). */
+  readonly requestTimeout?: string | number;
+  readonly timeout?: string | number;
 }
 
 export type Auth =
@@ -62,6 +67,7 @@ export interface Config {
   readonly fromEck: { readonly namespace: string } | undefined;
   /** Absent in --print mode and before --from-eck has derived it. */
   readonly target: Target | undefined;
+  readonly deadlines: Deadlines;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -199,6 +205,8 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
   const namespace = options.eckNamespace ?? DEFAULT_ECK_NAMESPACE;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) problems.push(`--eck-namespace "${namespace}" is not a Kubernetes namespace name`);
 
+  const deadlines = readDeadlines(options, env, problems);
+
   let target: Target | undefined;
   if (!print && !fromEck) target = targetFromEnv(env, problems);
   if (fromEck) {
@@ -219,6 +227,7 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     printLicence,
     fromEck: fromEck ? { namespace } : undefined,
     target,
+    deadlines,
   });
 }
 

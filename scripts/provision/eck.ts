@@ -8,6 +8,8 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { stopReason } from './deadline.js';
+import { ConfigError } from './errors.js';
 
 /** Names ECK derives from the resource names `elasticsearch` and `kibana` (see docs/provisioning.md). */
 export const ECK_NAMES = {
@@ -42,12 +44,47 @@ export interface EckConnection {
 }
 
 const PORT_FORWARD_READY_MS = 20_000;
+const KUBECTL_TIMEOUT_MS = 30_000;
+
+/**
+ * Checks that kubectl can reach a cluster before anything else, and says so in the words of
+ * `make deploy` (scripts/deploy/lib.sh): without a current context kubectl falls back to
+ * localhost:8080 and prints its discovery error several times, which names nothing useful.
+ */
+export async function checkKubeContext(deps: EckDeps): Promise<string> {
+  let context = '';
+  try {
+    context = (await deps.kubectl(['config', 'current-context'])).trim();
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') {
+      throw new ConfigError(['kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again (or set KIBANA_URL, ELASTICSEARCH_URL and credentials instead of --from-eck)']);
+    }
+  }
+  if (context === '') {
+    throw new ConfigError([
+      `--from-eck needs a Kubernetes cluster: kubectl has no current context (KUBECONFIG=${process.env.KUBECONFIG ?? '~/.kube/config'}). ` +
+        "Point kubectl at the cluster that runs the ECK stack ('kubectl config use-context <name>'; 'make deploy' creates one), " +
+        'or set KIBANA_URL, ELASTICSEARCH_URL and credentials instead of --from-eck',
+    ]);
+  }
+  try {
+    await deps.kubectl(['version', '--request-timeout=15s']);
+  } catch {
+    throw new ConfigError([
+      `kube context '${context}' is selected but its cluster does not answer (kubectl version failed). ` +
+        "Start that cluster, or switch context with 'kubectl config use-context <name>', then run again.",
+    ]);
+  }
+  return context;
+}
 
 export const realEckDeps: EckDeps = {
   kubectl: (args) =>
     new Promise((resolve, reject) => {
-      execFile('kubectl', [...args], { maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`kubectl ${args.slice(0, 3).join(' ')} failed: ${stderr.trim() || error.message}`));
+      execFile('kubectl', [...args], { maxBuffer: 4 * 1024 * 1024, timeout: KUBECTL_TIMEOUT_MS }, (error, stdout, stderr) => {
+        // kubectl repeats its connection errors (one line per discovery attempt): keep the last line.
+        const last = stderr.trim().split('\n').at(-1) ?? '';
+        if (error) reject(Object.assign(new Error(`kubectl ${args.slice(0, 3).join(' ')} failed: ${last || error.message}`), { code: error.code }));
         else resolve(stdout);
       });
     }),
@@ -102,7 +139,16 @@ async function secretValue(deps: EckDeps, namespace: string, secret: string, key
   return Buffer.from(b64, 'base64').toString('utf8');
 }
 
-export async function openEck(namespace: string, deps: EckDeps = realEckDeps, log: (m: string) => void = () => undefined): Promise<EckConnection> {
+/**
+ * With `signal` (the engine's run signal: Ctrl-C, run deadline) the caller owns interruption and the
+ * forwards close when it aborts; without it, SIGINT/SIGTERM close them and exit.
+ */
+export async function openEck(
+  namespace: string,
+  deps: EckDeps = realEckDeps,
+  log: (m: string) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<EckConnection> {
   const forwards: PortForward[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
@@ -110,18 +156,30 @@ export async function openEck(namespace: string, deps: EckDeps = realEckDeps, lo
     closed = true;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    signal?.removeEventListener('abort', onAbort);
     await Promise.all(forwards.map((f) => f.close()));
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: closing port-forwards`);
     void close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const onAbort = (): void => void close();
+  if (signal === undefined) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  } else {
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  const step = async <T>(p: Promise<T>): Promise<T> => {
+    const value = await p;
+    if (signal?.aborted) throw stopReason(signal);
+    return value;
+  };
   try {
-    const password = await secretValue(deps, namespace, ECK_NAMES.elasticUserSecret, ECK_NAMES.elasticUserKey);
-    const esCa = await secretValue(deps, namespace, ECK_NAMES.elasticsearchCaSecret, ECK_NAMES.caKey);
-    const kbCa = await secretValue(deps, namespace, ECK_NAMES.kibanaCaSecret, ECK_NAMES.caKey);
+    await step(checkKubeContext(deps));
+    const password = await step(secretValue(deps, namespace, ECK_NAMES.elasticUserSecret, ECK_NAMES.elasticUserKey));
+    const esCa = await step(secretValue(deps, namespace, ECK_NAMES.elasticsearchCaSecret, ECK_NAMES.caKey));
+    const kbCa = await step(secretValue(deps, namespace, ECK_NAMES.kibanaCaSecret, ECK_NAMES.caKey));
     const esPort = await deps.freePort();
     const kbPort = await deps.freePort();
     for (const [service, local, remote] of [
@@ -130,7 +188,7 @@ export async function openEck(namespace: string, deps: EckDeps = realEckDeps, lo
     ] as const) {
       const f = deps.portForward(['port-forward', '-n', namespace, '--address', '127.0.0.1', `service/${service}`, `${local}:${remote}`]);
       forwards.push(f);
-      await f.ready;
+      await step(f.ready);
       log(`port-forward service/${service} -> 127.0.0.1:${local}`);
     }
     return {

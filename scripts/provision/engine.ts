@@ -11,7 +11,8 @@ import { loadConfig, secretProblems, targetFromEnv, type Config, type LicenceTie
 import { formatDiffs, type FieldDiff } from './diff.js';
 import { createEsClient, esCaller, type EsCaller } from './es-client.js';
 import { openEck, type EckConnection, type EckDeps } from './eck.js';
-import { AuthenticationError, ConfigError, EXIT, RemoteError, describeError, type ExitCode } from './errors.js';
+import { RunStopped, runSignal, stopReason } from './deadline.js';
+import { AuthenticationError, ConfigError, EXIT, RemoteError, UnexpectedAnswerError, describeError, wrongProductProblem, type ExitCode } from './errors.js';
 import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
 import { printSecret, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
@@ -33,6 +34,8 @@ export interface ProvisionDeps {
   readonly retry?: RetryPolicy;
   /** kubectl access for --from-eck (default: the real kubectl). */
   readonly eck?: EckDeps;
+  /** Stops the run early (Ctrl-C in the CLI): no new request starts, and the summary is printed. */
+  readonly signal?: AbortSignal;
 }
 
 export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'skip';
@@ -112,11 +115,12 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
   if (config.mode === 'print') return printRequests(config, resources, env, out);
 
   let eck: EckConnection | undefined;
+  const limits = runSignal(config.deadlines.runTimeoutMs, deps.signal);
   try {
     let target = config.target;
     if (config.fromEck !== undefined) {
       out.write(`Connecting through the ECK cluster (namespace ${config.fromEck.namespace})...\n`);
-      eck = await openEck(config.fromEck.namespace, deps.eck, (m) => err.write(`${m}\n`));
+      eck = await openEck(config.fromEck.namespace, deps.eck, (m) => err.write(`${m}\n`), limits.signal);
       redactor.add(eck.env.ELASTIC_PASSWORD);
       if (eck.env.ELASTIC_USERNAME && eck.env.ELASTIC_PASSWORD) redactor.add(basicToken(eck.env.ELASTIC_USERNAME, eck.env.ELASTIC_PASSWORD));
       const problems: string[] = [];
@@ -130,7 +134,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
       };
     }
     if (target === undefined) throw new Error('no target');
-    return await run(config, target, resources, deps, redactor, out, err);
+    return await run(config, target, resources, deps, redactor, out, err, limits.signal);
   } catch (e) {
     if (e instanceof ConfigError) {
       err.write(`provision-kibana: ${e.message}\n`);
@@ -139,6 +143,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
     err.write(`provision-kibana: ${describeError(e)}\n`);
     return { exitCode: EXIT.failed, objects: [] };
   } finally {
+    limits.dispose();
     await eck?.close();
   }
 }
@@ -213,13 +218,15 @@ async function run(
   redactor: Redactor,
   out: Sink,
   err: Sink,
+  signal: AbortSignal,
 ): Promise<ProvisionResult> {
   const retry = deps.retry ?? DEFAULT_RETRY;
   const sleep = deps.sleep ?? realSleep;
   const ca = trustedCas(target.caPem, deps.env);
-  const onRetry = (m: string): void => err.write(`  ${m}\n`);
-  const esClient = createEsClient(target, ca);
-  const es = esCaller(esClient, retry, sleep, onRetry);
+  // Retries and slow answers, each as it happens.
+  const progress = (m: string): void => err.write(`  ${m}\n`);
+  const esClient = createEsClient(target, ca, { requestTimeoutMs: config.deadlines.requestTimeoutMs, signal, onSlow: progress });
+  const es = esCaller(esClient, retry, sleep, progress, signal);
   const kibana = new KibanaClient({
     baseUrl: target.kibanaUrl,
     space: target.space,
@@ -228,7 +235,10 @@ async function run(
     servername: target.kibanaServername,
     retry,
     sleep,
-    onRetry,
+    onRetry: progress,
+    onSlow: progress,
+    timeoutMs: config.deadlines.requestTimeoutMs,
+    signal,
   });
   try {
     let detected: Detected;
@@ -245,6 +255,9 @@ async function run(
       kibanaVersion = status.body.version?.number ?? 'unknown';
     } catch (e) {
       if (e instanceof ConfigError) throw e;
+      if (e instanceof UnexpectedAnswerError && e.actualProduct !== undefined) {
+        throw new ConfigError([await wrongProductProblem(e, () => kibana.request({ method: 'GET', path: '/api/status' }))]);
+      }
       err.write(`provision-kibana: ${describeError(e)}\n`);
       return { exitCode: EXIT.failed, objects: [] };
     }
@@ -281,8 +294,8 @@ async function run(
       outcome: 'skipped' as const,
       notes: [reason],
     }));
-    const result = await applyStages(config, applicable, resources, ctx, reports, out);
-    printSummary(config, reports, out, err);
+    const result = await applyStages(config, applicable, resources, ctx, reports, out, signal);
+    printSummary(config, reports, out, err, signal.aborted ? stopReason(signal).message : undefined);
     return { exitCode: result, objects: reports, flavour: detected.flavour, licence: detected.licence, version: detected.version };
   } finally {
     await esClient.close();
@@ -296,21 +309,26 @@ async function applyStages(
   ctx: EngineContext,
   reports: ObjectReport[],
   out: Sink,
+  signal: AbortSignal,
 ): Promise<ExitCode> {
   const dryRun = config.mode === 'dry-run';
   const kinds = KIND_ORDER.filter((k) => config.only === undefined || config.only.has(k));
   const total = applicable.length;
   let done = 0;
   let failed = false;
+  // A dry run goes on reading after a failed read (each is reported and makes the exit code 1).
+  let readFailed = false;
+  // Every later request would meet the same answer (rejected credentials, a sign-in page, a proxy).
   let authFailure = false;
+  const stopped = (): string | undefined => (signal.aborted ? stopReason(signal).message : undefined);
 
   out.write(dryRun ? '\nPlan (dry run, nothing is written):\n' : `\nApplying ${total} objects:\n`);
   for (const kind of kinds) {
     const handler = handlerFor(kind);
     const stage = applicable.filter((r) => r.kind === kind);
     if (stage.length === 0) continue;
-    if (failed) {
-      for (const r of stage) reports.push({ kind, id: r.id, title: r.title, action: 'create', outcome: 'not-attempted', notes: ['an earlier stage failed'] });
+    if (failed || signal.aborted) {
+      for (const r of stage) reports.push({ kind, id: r.id, title: r.title, action: 'create', outcome: 'not-attempted', notes: [stopped() ?? 'an earlier stage failed'] });
       continue;
     }
     const orders = [...new Set(stage.map((r) => handler.order?.(r) ?? 0))].sort((a, b) => a - b);
@@ -324,13 +342,14 @@ async function applyStages(
       await mapLimit(group, config.concurrency, async (r) => {
         const report: ObjectReport = { kind, id: r.id, title: r.title, action: 'unchanged', outcome: 'planned' };
         reports.push(report);
-        if (authFailure) {
+        if (authFailure || signal.aborted) {
           report.outcome = 'not-attempted';
+          if (signal.aborted) report.notes = [stopped() ?? 'stopped'];
           return;
         }
         try {
           const live: LiveState | undefined = await handler.read(r, ctx);
-          const diffs = live === undefined ? [] : handler.diff(r, live);
+          const diffs = live === undefined ? [] : handler.diff(r, live, ctx.secret);
           report.action = live === undefined ? 'create' : diffs.length > 0 && live.keep === undefined ? 'update' : 'unchanged';
           if (diffs.length > 0) report.diffs = diffs;
           if (live?.keep !== undefined && diffs.length > 0) report.notes = [`differs but is left as is: ${live.keep}`];
@@ -349,9 +368,11 @@ async function applyStages(
           if (report.action === 'update' && report.diffs) out.write(`${formatDiffs(report.diffs)}\n`);
         } catch (e) {
           report.outcome = 'failed';
-          report.error = describeError(e);
-          failed = true;
-          if (e instanceof AuthenticationError) authFailure = true;
+          report.error =
+            e instanceof RunStopped && !dryRun ? `stopped during its requests (${e.message}): it may or may not have been written` : describeError(e);
+          if (dryRun) readFailed = true;
+          else failed = true;
+          if (e instanceof AuthenticationError || e instanceof UnexpectedAnswerError) authFailure = true;
           done++;
           out.write(`  [${String(done).padStart(String(total).length)}/${total}] ${line(report, 'FAILED')}\n      ${report.error}\n`);
         }
@@ -360,7 +381,7 @@ async function applyStages(
   }
 
   // Objects this project owns on the target that no definition names any more.
-  if (!failed && (config.prune || dryRun)) {
+  if (!failed && !authFailure && !signal.aborted && (config.prune || dryRun)) {
     for (const kind of [...kinds].reverse()) {
       const handler = handlerFor(kind);
       const defined = new Set(all.filter((r) => r.kind === kind).map((r) => r.id));
@@ -368,8 +389,13 @@ async function applyStages(
       try {
         owned = await handler.listOwned(ctx);
       } catch (e) {
-        if (!config.prune) continue;
+        // A failed listing is a failed read: the plan cannot say what is stale.
         reports.push({ kind, id: '*', title: 'listing owned objects', action: 'delete', outcome: 'failed', error: describeError(e) });
+        out.write(`  ${line({ kind, id: '*', title: 'listing owned objects' }, 'FAILED')}\n      ${describeError(e)}\n`);
+        if (dryRun) {
+          readFailed = true;
+          continue;
+        }
         failed = true;
         break;
       }
@@ -399,7 +425,7 @@ async function applyStages(
       });
     }
   }
-  return failed ? EXIT.failed : EXIT.ok;
+  return failed || readFailed || signal.aborted ? EXIT.failed : EXIT.ok;
 }
 
 /**
@@ -413,7 +439,7 @@ async function createOrAdopt(handler: ReturnType<typeof handlerFor>, r: Resource
     if (!(e instanceof RemoteError) || e.status !== 409) throw e;
     const live = await handler.read(r, ctx);
     if (live === undefined) throw e;
-    const diffs = handler.diff(r, live);
+    const diffs = handler.diff(r, live, ctx.secret);
     if (diffs.length > 0 && live.keep === undefined) await handler.update(r, live, diffs, ctx);
     report.notes = [...(report.notes ?? []), 'already existed (409): adopted'];
   }
@@ -425,19 +451,29 @@ function writePlanLine(out: Sink, r: ObjectReport): void {
   for (const n of r.notes ?? []) out.write(`      ${n}\n`);
 }
 
-function printSummary(config: Config, reports: readonly ObjectReport[], out: Sink, err: Sink): void {
+function printSummary(config: Config, reports: readonly ObjectReport[], out: Sink, err: Sink, stoppedBy: string | undefined): void {
   const count = (pred: (r: ObjectReport) => boolean): number => reports.filter(pred).length;
   const skippedLines = reports.filter((r) => r.action === 'skip' && r.notes?.[0] && !r.notes[0].startsWith('owned'));
   if (skippedLines.length > 0) {
     out.write('\nNot applicable here:\n');
     for (const r of skippedLines) out.write(`  ${SYMBOL.skip} ${line(r, 'skip')}: ${r.notes?.[0] ?? ''}\n`);
   }
+  if (stoppedBy !== undefined) err.write(`\nStopped early: ${stoppedBy}. Summary of what was done:\n`);
   if (config.mode === 'dry-run') {
+    // A read that failed is neither "unchanged" nor "to create": it is counted on its own.
+    const planned = (pred: (r: ObjectReport) => boolean): number => count((r) => r.outcome !== 'failed' && r.outcome !== 'not-attempted' && pred(r));
+    const unread = reports.filter((r) => r.outcome === 'failed');
+    const notRead = count((r) => r.outcome === 'not-attempted');
     out.write(
-      `\nPlan: ${count((r) => r.action === 'create')} to create, ${count((r) => r.action === 'update')} to update, ` +
-        `${count((r) => r.action === 'unchanged')} unchanged, ${count((r) => r.action === 'delete')} to delete` +
-        `${config.prune ? '' : ' (deletes only with --prune)'}.\n`,
+      `\nPlan: ${planned((r) => r.action === 'create')} to create, ${planned((r) => r.action === 'update')} to update, ` +
+        `${planned((r) => r.action === 'unchanged')} unchanged, ${planned((r) => r.action === 'delete')} to delete` +
+        `${config.prune ? '' : ' (deletes only with --prune)'}` +
+        `${unread.length > 0 ? `, ${unread.length} could not be read` : ''}${notRead > 0 ? `, ${notRead} not read` : ''}.\n`,
     );
+    if (unread.length > 0) {
+      err.write('\nCould not be read (the plan is incomplete):\n');
+      for (const r of unread) err.write(`  ${r.kind} ${r.id}: ${r.error ?? 'failed'}\n`);
+    }
     return;
   }
   const applied = reports.filter((r) => r.outcome === 'applied');
@@ -446,9 +482,9 @@ function printSummary(config: Config, reports: readonly ObjectReport[], out: Sin
   out.write(
     `\nDone: ${count((r) => r.outcome === 'applied' && r.action === 'create')} created, ${count((r) => r.outcome === 'applied' && r.action === 'update')} updated, ` +
       `${count((r) => r.outcome === 'applied' && r.action === 'delete')} deleted, ${count((r) => r.outcome === 'unchanged')} unchanged` +
-      `${failures.length > 0 ? `, ${failures.length} failed, ${notAttempted.length} not attempted` : ''}.\n`,
+      `${failures.length > 0 || notAttempted.length > 0 ? `, ${failures.length} failed, ${notAttempted.length} not attempted` : ''}.\n`,
   );
-  if (failures.length > 0) {
+  if (failures.length > 0 || stoppedBy !== undefined) {
     err.write('\nFailed objects:\n');
     for (const r of failures) err.write(`  ${r.kind} ${r.id}: ${r.error ?? 'failed'}\n`);
     if (applied.length > 0) {

@@ -6,7 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { AuthenticationError, PrivilegeError, RemoteError } from './errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, RunStopped, requestDeadlineError, slowNotice, slowNoticeMs, stopReason } from './deadline.js';
+import { AuthenticationError, PrivilegeError, RemoteError, UnexpectedAnswerError, htmlPage, networkCause, targetAt, unexpectedAnswer } from './errors.js';
 import { kibanaPrivilegeFor } from './privileges.js';
 import { isConnectionError, isRetryableStatus, withRetry, type RetryPolicy, type Sleep } from './retry.js';
 
@@ -51,8 +52,16 @@ export interface KibanaClientOptions {
   readonly retry: RetryPolicy;
   readonly sleep: Sleep;
   readonly onRetry?: (message: string) => void;
+  /** Told once per attempt that is still waiting after a while (10 s, or half the deadline). */
+  readonly onSlow?: (message: string) => void;
+  /** Total deadline of one attempt, from connect to the last byte (default 60 s). */
   readonly timeoutMs?: number;
+  /** Aborts every request and retry of the run (Ctrl-C, run deadline). */
+  readonly signal?: AbortSignal;
 }
+
+/** Kibana's answers are small JSON documents; anything larger is not one of them. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 class HttpStatusError extends Error {
   readonly status: number;
@@ -72,7 +81,7 @@ export function kibanaErrorMessage(body: unknown): string {
     if (typeof b.message === 'string') return b.message;
     if (typeof b.error === 'string') return b.error;
   }
-  if (typeof body === 'string' && body.length > 0) return body.slice(0, 500);
+  if (typeof body === 'string' && body.length > 0) return htmlPage(body) ?? body.slice(0, 500);
   return 'no message';
 }
 
@@ -98,19 +107,21 @@ export class KibanaClient {
 
   async request<T = unknown>(req: KibanaRequest): Promise<KibanaResponse<T>> {
     const label = `${req.method} ${this.spacePath(req.path)}`;
+    const where = targetAt('kibana', this.#base.origin + this.#base.pathname.replace(/\/$/, ''));
     try {
       return await withRetry(
         this.#opts.retry,
         this.#opts.sleep,
-        () => this.#once<T>(req),
+        () => this.#once<T>(req, label, where),
         (err) => {
           if (err instanceof HttpStatusError) {
             return { retry: isRetryableStatus(err.status), retryAfterSeconds: err.retryAfter, reason: `HTTP ${err.status}` };
           }
-          return { retry: isConnectionError(err), reason: connectionReason(err) };
+          return { retry: isConnectionError(err), reason: networkCause(err) };
         },
         ({ attempt, delayMs, reason }) =>
-          this.#opts.onRetry?.(`retrying ${label} after ${reason} (attempt ${attempt + 1} of ${this.#opts.retry.attempts}, in ${delayMs} ms)`),
+          this.#opts.onRetry?.(`retrying ${label} after ${reason} from ${where} (attempt ${attempt + 1} of ${this.#opts.retry.attempts}, in ${delayMs} ms)`),
+        this.#opts.signal,
       );
     } catch (err) {
       if (err instanceof HttpStatusError) {
@@ -118,11 +129,12 @@ export class KibanaClient {
         if (err.status === 403) throw new PrivilegeError('kibana', label, kibanaPrivilegeFor(req.path), kibanaErrorMessage(err.body));
         throw new RemoteError('kibana', label, err.status, `${label} failed: HTTP ${err.status}: ${kibanaErrorMessage(err.body)}`);
       }
-      throw new RemoteError('kibana', label, undefined, `${label} failed: ${connectionReason(err)} (Kibana at ${this.#base.origin} unreachable)`);
+      if (err instanceof RemoteError || err instanceof RunStopped) throw err;
+      throw new RemoteError('kibana', label, undefined, `${label} failed: ${where}: ${networkCause(err)}`);
     }
   }
 
-  #once<T>(req: KibanaRequest): Promise<KibanaResponse<T>> {
+  #once<T>(req: KibanaRequest, label: string, where: string): Promise<KibanaResponse<T>> {
     const url = this.url(req.path, req.query);
     const headers: Record<string, string> = {
       authorization: this.#opts.authorization,
@@ -146,7 +158,26 @@ export class KibanaClient {
     if (payload !== undefined) headers['content-length'] = String(payload.length);
 
     const lib = url.protocol === 'https:' ? https : http;
+    const timeoutMs = this.#opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const signal = this.#opts.signal;
     return new Promise((resolve, reject) => {
+      let settled = false;
+      // The first failure wins: a deadline or abort destroys the socket, which raises follow-up errors.
+      let cause: Error | undefined;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(slow);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const fail = (e: Error): void => finish(() => reject(cause ?? e));
+      const stop = (e: Error): void => {
+        cause ??= e;
+        request.destroy(e);
+        fail(e);
+      };
       const request = lib.request(
         url,
         {
@@ -155,43 +186,65 @@ export class KibanaClient {
           ...(url.protocol === 'https:'
             ? { ...(this.#opts.ca ? { ca: this.#opts.ca } : {}), ...(this.#opts.servername ? { servername: this.#opts.servername } : {}) }
             : {}),
-          timeout: this.#opts.timeoutMs ?? 60_000,
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_RESPONSE_BYTES) stop(new Error(`answer larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`));
+            else chunks.push(c);
+          });
+          res.on('error', fail);
+          res.on('close', () => {
+            if (!res.complete) fail(Object.assign(new Error('connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+          });
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            const odd = unexpectedAnswer('kibana', this.#baseText, label, status, res.headers, text);
+            // The other product is never an acceptable answer, whatever its status.
+            if (odd !== undefined && (odd.actualProduct !== undefined || !(req.accept ?? []).includes(status))) {
+              fail(odd);
+              return;
+            }
             let body: unknown = text;
             const type = res.headers['content-type'] ?? '';
-            if (text !== '' && type.includes('json')) {
+            if (text !== '' && type.includes('json') && !type.includes('ndjson')) {
               try {
                 body = JSON.parse(text);
               } catch {
-                body = text;
+                fail(new UnexpectedAnswerError('kibana', label, status, `${label}: ${targetAt('kibana', this.#baseText)} sent invalid JSON (HTTP ${status})`));
+                return;
               }
+            } else if (type.includes('ndjson')) {
+              body = text;
             }
-            const status = res.statusCode ?? 0;
-            if (status >= 400 && !(req.accept ?? []).includes(status)) {
+            if ((status < 200 || status > 299) && !(req.accept ?? []).includes(status)) {
               const ra = Number(res.headers['retry-after']);
-              reject(new HttpStatusError(status, body, Number.isFinite(ra) ? ra : undefined));
+              fail(new HttpStatusError(status, body, Number.isFinite(ra) ? ra : undefined));
               return;
             }
-            resolve({ status, body: body as T });
+            finish(() => resolve({ status, body: body as T }));
           });
         },
       );
-      request.on('timeout', () => request.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-      request.on('error', reject);
+      request.on('error', fail);
+      const timer = setTimeout(() => stop(requestDeadlineError(timeoutMs)), timeoutMs);
+      const slowMs = slowNoticeMs(timeoutMs);
+      const slow = setTimeout(() => this.#opts.onSlow?.(slowNotice(label, where, slowMs, timeoutMs)), slowMs);
+      const onAbort = (): void => stop(signal ? stopReason(signal) : new RunStopped('interrupted'));
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
       if (payload !== undefined) request.write(payload);
       request.end();
     });
   }
-}
 
-function connectionReason(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  if (typeof e?.code === 'string') return e.code;
-  return typeof e?.message === 'string' ? e.message : 'connection error';
+  get #baseText(): string {
+    return this.#base.toString().replace(/\/$/, '');
+  }
 }

@@ -2,6 +2,8 @@
  * One retry policy for every call to Kibana and Elasticsearch: retry 429, 5xx and connection
  * errors with exponential backoff and full jitter, a bounded number of times.
  */
+import { stopReason } from './deadline.js';
+
 export interface RetryPolicy {
   /** Attempts in total, first one included. */
   readonly attempts: number;
@@ -53,16 +55,34 @@ export async function withRetry<T>(
   fn: () => Promise<T>,
   classify: (err: unknown) => RetryDecision,
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void,
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw stopReason(signal);
     try {
       return await fn();
     } catch (err) {
+      if (signal?.aborted) throw stopReason(signal);
       const decision = classify(err);
       if (!decision.retry || attempt >= policy.attempts) throw err;
       const delayMs = backoffDelay(policy, attempt - 1, decision.retryAfterSeconds);
       onRetry?.({ attempt, delayMs, reason: decision.reason });
-      await sleep(delayMs);
+      await sleepUnlessAborted(sleep, delayMs, signal);
     }
+  }
+}
+
+/** Sleeps, but wakes (and throws the stop reason) as soon as `signal` aborts. */
+async function sleepUnlessAborted(sleep: Sleep, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return sleep(ms);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(stopReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

@@ -1,6 +1,9 @@
 /** The command as users run it: a child process, flags parsed by yargs, exit codes from the engine. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../support/contracts.js';
@@ -42,5 +45,62 @@ test('the command exits 2 on an unknown flag or a missing target, and 1 when the
   assert.match(missing.stderr, /KIBANA_URL is not set/);
   const down = await cli([], { KIBANA_URL: 'http://127.0.0.1:1', ELASTICSEARCH_URL: 'http://127.0.0.1:1', ELASTIC_API_KEY: API_KEY });
   assert.equal(down.code, 1);
-  assert.match(down.stderr, /Elasticsearch unreachable/);
+  assert.match(down.stderr, /Elasticsearch at http:\/\/127\.0\.0\.1:1 \(ELASTICSEARCH_URL\): connection refused/);
+});
+
+test('--only takes a comma-separated list, as documented, and names the kinds when one is wrong', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY });
+  t.after(() => d.close());
+  const plan = await cli(['--dry-run', '--only', 'kibana.data_view,es.ilm_policy'], targetEnv(d));
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /\+ create\s+es\.ilm_policy/);
+  assert.match(plan.stdout, /\+ create\s+kibana\.data_view/);
+  assert.doesNotMatch(plan.stdout, /kibana\.rule|kibana\.saved_object/);
+  const wrong = await cli(['--dry-run', '--only', 'kibana.data_view,dashboards'], targetEnv(d));
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--only "dashboards" is not a resource kind \(one of: es\.ilm_policy, /);
+});
+
+test('--request-timeout and --timeout take durations and exit 2 on anything else', async () => {
+  const bad = await cli(['--dry-run', '--request-timeout', 'soon', '--timeout', '1m'], { KIBANA_URL: 'http://127.0.0.1:1', ELASTICSEARCH_URL: 'http://127.0.0.1:1', ELASTIC_API_KEY: API_KEY });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--request-timeout "soon" is not a duration/);
+});
+
+test('Ctrl-C during an apply prints the summary of what was done and exits 1', { timeout: 60_000 }, async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY });
+  t.after(() => d.close());
+  const running: { child?: ChildProcess } = {};
+  let writes = 0;
+  // A proxy in front of Kibana that holds the second write and sends Ctrl-C meanwhile.
+  const proxy = createServer((req, res) => {
+    if (req.method === 'POST' && ++writes === 2) {
+      req.resume();
+      running.child?.kill('SIGINT');
+      return;
+    }
+    const forward = request(new URL(req.url ?? '/', d.kibanaUrl), { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
+  const env = targetEnv(d, { KIBANA_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--only', 'kibana.data_view', '--concurrency', '1'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env } });
+  running.child = child;
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /SIGINT: stopping; the summary follows/);
+  assert.match(stderr, /Stopped early: interrupted \(SIGINT\)/);
+  assert.match(stdout, /Done: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed, 2 not attempted\./);
+  assert.equal(d.space('default').dataViews.size, 1);
 });

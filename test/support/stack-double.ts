@@ -244,6 +244,9 @@ export class StackDouble {
       record.status = reply.status;
       const headers: Record<string, string> = {};
       if (target === 'elasticsearch') headers['x-elastic-product'] = 'Elasticsearch';
+      // Kibana names itself on every response (elastic/kibana
+      // src/core/packages/http/server-internal/src/lifecycle_handlers.ts, createCustomHeadersPreResponseHandler).
+      if (target === 'kibana') headers['kbn-name'] = 'kibana';
       if (reply.ndjson !== undefined) {
         headers['content-type'] = 'application/ndjson';
         res.writeHead(reply.status, headers).end(reply.ndjson.map((o) => JSON.stringify(o)).join('\n'));

@@ -6,8 +6,11 @@
 import { OWNER_PREFIX, OWNER_TAG } from '../../../kibana/telemetry-fields.js';
 import { diffSubset } from '../diff.js';
 import { RemoteError } from '../errors.js';
+import type { FieldDiff } from '../diff.js';
 import {
+  isSecret,
   resolveSecrets,
+  type SecretFromEnv,
   type ConnectorResource,
   type DataViewResource,
   type RuleResource,
@@ -178,6 +181,15 @@ function connectorUpdateBody(r: ConnectorResource, secret: Parameters<typeof res
   return { name: b.name, ...(b.config !== undefined ? { config: b.config } : {}), ...(b.secrets !== undefined ? { secrets: b.secrets } : {}) };
 }
 
+/** Diffs of `{ fromEnv }` config values, with both sides replaced by placeholders. */
+function maskSecretDiffs(config: ConnectorResource['body']['config'], diffs: FieldDiff[]): FieldDiff[] {
+  const secretAt = new Map(Object.entries(config ?? {}).filter(([, v]) => isSecret(v)).map(([k, v]) => [`config.${k}`, (v as SecretFromEnv).fromEnv]));
+  return diffs.map((d) => {
+    const name = secretAt.get(d.path);
+    return name === undefined ? d : { path: d.path, desired: `<from env ${name}>`, live: '<a different value>' };
+  });
+}
+
 export const connectorHandler: KindHandler<ConnectorResource> = {
   kind: 'kibana.connector',
   target: 'kibana',
@@ -189,8 +201,12 @@ export const connectorHandler: KindHandler<ConnectorResource> = {
     const res = await ctx.kibana.request({ method: 'GET', path: `/api/actions/connector/${enc(r.id)}`, accept: [404] });
     return res.status === 404 ? undefined : { value: res.body };
   },
-  // Kibana never returns secrets: they are written on every update but cannot be compared.
-  diff: (r, live) => diffSubset({ connector_type_id: r.body.connector_type_id, name: r.body.name, config: r.body.config }, live.value),
+  // Kibana never returns secrets: they are written on every update but cannot be compared. A secret
+  // in config (a webhook URL) is returned, so it is compared, and its values are masked in the diff.
+  diff: (r, live, secret) => maskSecretDiffs(
+    r.body.config,
+    diffSubset({ connector_type_id: r.body.connector_type_id, name: r.body.name, config: secret ? resolveSecrets(r.body.config, secret) : r.body.config }, live.value),
+  ),
   async create(r, ctx) {
     await ctx.kibana.request({ method: 'POST', path: `/api/actions/connector/${enc(r.id)}`, body: resolveSecrets(r.body, ctx.secret) });
   },

@@ -54,7 +54,8 @@ export interface KindHandler<R extends Resource = Resource> {
   /** Pure: the requests a first apply and an update would send (secrets through `secret`). */
   requests(resource: R, secret: SecretResolver): PrintedRequest[];
   read(resource: R, ctx: EngineContext): Promise<LiveState | undefined>;
-  diff(resource: R, live: LiveState): FieldDiff[];
+  /** `secret` resolves `{ fromEnv }` values that Kibana returns (e.g. a webhook URL in a connector's config). */
+  diff(resource: R, live: LiveState, secret?: SecretResolver): FieldDiff[];
   create(resource: R, ctx: EngineContext): Promise<void>;
   update(resource: R, live: LiveState, diffs: readonly FieldDiff[], ctx: EngineContext): Promise<void>;
   /** Objects of this kind the project owns on the target (id prefix or owner tag). */
