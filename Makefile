@@ -19,7 +19,8 @@ export OVERLAY REGISTRY TAG TRIAL NODE_CIDR SKIP_BUILD DEPLOY_TIMEOUT KIND_CLUST
 
 .PHONY: help
 help: ## List the targets and the deploy settings
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then on=$$(printf '\033[36m'); off=$$(printf '\033[0m'); else on=; off=; fi; \
+	  awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 	@printf '\nDeploy settings (make deploy VAR=value):\n'
 	@printf '  %-16s %s\n' \
 	  'OVERLAY' 'local (default: kind-sized) or production' \

@@ -15,6 +15,7 @@ WORK_DIR="out/deploy/${OVERLAY}"
 
 step "Checking what is needed (overlay ${OVERLAY}, stack ${STACK_VERSION}, ECK ${ECK_VERSION})"
 check_overlay
+check_tools
 select_cluster
 
 VERSION="$(package_version)"

@@ -39,6 +39,63 @@ die() { # <message> [exit code]
 }
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Oldest kubectl the overlays are written for: kustomize v5 (built in since kubectl 1.27) renders
+# `labels` with includeTemplates and `components`.
+KUBECTL_MIN_MINOR=27
+# Memory Docker must give a kind node: every memory request of the local stack, the ECK operator
+# and kind's own pods (etcd, CoreDNS, kindnet). Below KIND_FULL_MEMORY_MIB the stack fits, but not
+# with every container at its limit. test/deploy/resources.test.ts keeps both in step with the
+# manifests; docs/deploy.md ("What the local stack needs") shows the sums.
+KIND_MIN_MEMORY_MIB=6400
+KIND_FULL_MEMORY_MIB=8750
+
+# version_ge <a> <b>: true when dotted version a >= b (numeric parts; "1.32+" and "v20.19.0" work).
+version_ge() {
+  local a="${1#v}" b="${2#v}" x y i
+  for i in 1 2 3; do
+    x="$(echo "$a" | cut -d. -f"$i" | tr -cd '0-9')"
+    y="$(echo "$b" | cut -d. -f"$i" | tr -cd '0-9')"
+    x="${x:-0}" y="${y:-0}"
+    [ "$x" -gt "$y" ] && return 0
+    [ "$x" -lt "$y" ] && return 1
+  done
+  return 0
+}
+
+# Tools make deploy needs, checked before anything is installed: Node.js (the version package.json's
+# engines names; provisioning and these scripts run it) and kubectl >= 1.${KUBECTL_MIN_MINOR}.
+check_tools() {
+  local want have_v minor
+  want="$(sed -n 's/^    "node": ">=\([0-9.]*\)".*/\1/p' package.json | head -n 1)"
+  have node || die "Node.js ${want:+>= ${want} }is not installed; install it from https://nodejs.org/ and run again" 2
+  have_v="$(node --version)"
+  if [ -n "$want" ] && ! version_ge "$have_v" "$want"; then
+    die "Node.js ${have_v} is too old: package.json needs >= ${want}" 2
+  fi
+  have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
+  minor="$(kubectl version --client -o json 2>/dev/null | grep -o '"minor": *"[0-9]*' | head -n 1 | tr -cd '0-9')"
+  if [ -z "$minor" ] || [ "$minor" -lt "$KUBECTL_MIN_MINOR" ]; then
+    die "kubectl 1.${minor:-?} is too old: the overlays need kubectl >= 1.${KUBECTL_MIN_MINOR} (kustomize v5); install a current one from https://kubernetes.io/docs/tasks/tools/" 2
+  fi
+  ok "tools: node ${have_v}, kubectl 1.${minor}"
+}
+
+# kind runs the whole stack in one Docker container: Docker's memory must hold the requests.
+check_docker_memory() {
+  local bytes mib
+  bytes="$(docker info --format '{{.MemTotal}}' 2>/dev/null || true)"
+  case "$bytes" in '' | *[!0-9]*) warn "could not read Docker's memory ('docker info'); the local stack needs ${KIND_MIN_MEMORY_MIB} MiB"; return 0 ;; esac
+  mib=$((bytes / 1048576))
+  if [ "$mib" -lt "$KIND_MIN_MEMORY_MIB" ]; then
+    die "Docker has ${mib} MiB of memory; the local stack on kind requests ${KIND_MIN_MEMORY_MIB} MiB. Give Docker at least 8 GiB (Docker Desktop: Settings > Resources > Memory) and run again." 2
+  fi
+  if [ "$mib" -lt "$KIND_FULL_MEMORY_MIB" ]; then
+    warn "Docker has ${mib} MiB: enough for the local stack's requests (${KIND_MIN_MEMORY_MIB} MiB), not for every container at its limit (${KIND_FULL_MEMORY_MIB} MiB); 10 GiB leaves headroom"
+  else
+    ok "Docker memory: ${mib} MiB"
+  fi
+}
+
 overlay_names() {
   local dir
   for dir in k8s/overlays/*/; do basename "$dir"; done | tr '\n' ' '
@@ -54,7 +111,6 @@ check_overlay() {
 # Order: the current kube context; else a kind cluster (created when kind and Docker are present);
 # else stop, naming what is missing.
 select_cluster() {
-  have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
   CONTEXT="$(kubectl config current-context 2>/dev/null || true)"
   KIND_CLUSTER=""
   if [ -n "$CONTEXT" ]; then
@@ -63,6 +119,7 @@ select_cluster() {
     fi
     case "$CONTEXT" in kind-*) KIND_CLUSTER="${CONTEXT#kind-}" ;; esac
     ok "cluster: context ${CONTEXT}${KIND_CLUSTER:+ (kind cluster ${KIND_CLUSTER})}"
+    if [ -n "$KIND_CLUSTER" ] && have docker; then check_docker_memory; fi
     return 0
   fi
 
@@ -77,6 +134,7 @@ select_cluster() {
     die "no Kubernetes cluster to deploy to: kubectl has no current context (KUBECONFIG=${KUBECONFIG:-~/.kube/config}), and a local kind cluster cannot be created without ${missing}. Point kubectl at a cluster ('kubectl config use-context <name>'), or install what is missing and run 'make deploy' again." 2
   fi
 
+  check_docker_memory
   if kind get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
     info "kind cluster ${KIND_CLUSTER_NAME} exists; selecting it"
     kind export kubeconfig --name "$KIND_CLUSTER_NAME"

@@ -90,6 +90,47 @@ test('make deploy with a context whose cluster does not answer says so instead o
   assert.match(u.stderr, /CONFIRM=1/);
 });
 
+/** Puts an executable shell script named `name` in dir/bin (first on noClusterEnv's PATH). */
+function stub(dir: string, name: string, body: string): void {
+  spawnSync('mkdir', ['-p', path.join(dir, 'bin')]);
+  const file = path.join(dir, 'bin', name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+}
+
+test('make deploy refuses a kubectl older than 1.27 before it installs anything', { skip: makeSkip }, (t) => {
+  const dir = tempDir(t);
+  const env = noClusterEnv(dir);
+  stub(dir, 'kubectl', 'echo \'{"clientVersion": {"major": "1", "minor": "26", "gitVersion": "v1.26.9"}}\'');
+  const r = make(['deploy'], env);
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /kubectl 1\.26 is too old: the overlays need kubectl >= 1\.27/);
+  assert.doesNotMatch(r.stdout, /Installing the ECK operator|Building image|Creating kind cluster/);
+});
+
+test('make deploy refuses a Node.js older than package.json\'s engines before it installs anything', { skip: makeSkip }, (t) => {
+  const dir = tempDir(t);
+  const env = noClusterEnv(dir);
+  stub(dir, 'node', 'echo v18.20.4');
+  const r = make(['deploy'], env);
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /Node\.js v18\.20\.4 is too old: package\.json needs >= 20\.19/);
+  assert.doesNotMatch(r.stdout, /Installing the ECK operator|Creating kind cluster/);
+});
+
+test('make deploy on kind refuses a Docker engine with less memory than the stack requests, before creating the cluster', { skip: makeSkip ?? kubectlSkip }, (t) => {
+  const dir = tempDir(t);
+  const env = noClusterEnv(dir);
+  // A Docker engine that answers, with 4 GiB; kind present with no cluster yet.
+  stub(dir, 'docker', 'if [ "$1 $2" = "info --format" ]; then echo 4294967296; fi; exit 0');
+  stub(dir, 'kind', 'echo "kind $*" >> "$(dirname "$0")/kind.log"; exit 0');
+  const r = make(['deploy'], env);
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /Docker has 4096 MiB of memory; the local stack on kind requests 6400 MiB/);
+  assert.doesNotMatch(r.stdout, /Creating kind cluster|Installing the ECK operator/);
+  assert.ok(!existsSync(path.join(dir, 'bin', 'kind.log')), 'kind was not run');
+});
+
 test('make deploy rejects an unknown overlay and lists the real ones', { skip: makeSkip }, (t) => {
   const r = make(['deploy', 'OVERLAY=staging'], noClusterEnv(tempDir(t)));
   assert.equal(r.status, 2);
@@ -109,11 +150,19 @@ test('make render writes every overlay\'s manifests without a cluster', { skip: 
   assert.equal(local, kubectl.stdout, 'render writes exactly what kubectl kustomize produces');
 });
 
-test('make help lists the deploy targets and settings', { skip: makeSkip }, () => {
-  const r = make(['help'], { ...process.env, NO_COLOR: '1' });
+const ESC = String.fromCharCode(27);
+/** The environment without NO_COLOR, so a test sees what a user who never set it sees. */
+function colourEnv(noColor?: string): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  return noColor === undefined ? env : { ...env, NO_COLOR: noColor };
+}
+
+test('make help lists the deploy targets and settings, without colour codes when piped', { skip: makeSkip }, () => {
+  const r = make(['help'], colourEnv());
   assert.equal(r.status, 0);
+  assert.ok(!r.stdout.includes(ESC), 'piped output holds no escape codes');
   const targets = r.stdout
-    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
     .split('\n')
     .map((line) => line.trim().split(/\s+/)[0]);
   for (const target of ['deploy', 'undeploy', 'status', 'render', 'port-forward', 'help', 'test', 'install', 'build', 'typecheck', 'lint']) {
@@ -121,6 +170,20 @@ test('make help lists the deploy targets and settings', { skip: makeSkip }, () =
   }
   for (const setting of ['OVERLAY', 'REGISTRY', 'TRIAL=1']) assert.ok(r.stdout.includes(setting), setting);
   assert.match(r.stdout, /EULA/);
+});
+
+const scriptSkip = spawnSync('script', ['--version']).error ? 'skipped: script (util-linux) not found: no pseudo-terminal to test with' : undefined;
+test('make help colours the target names on a terminal, unless NO_COLOR is set', { skip: makeSkip ?? scriptSkip }, () => {
+  // script(1) runs make on a pseudo-terminal, as a user's shell would.
+  const onTty = (env: NodeJS.ProcessEnv) =>
+    spawnSync('script', ['-qec', 'make --no-print-directory help', '/dev/null'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const coloured = onTty(colourEnv());
+  assert.equal(coloured.status, 0, coloured.stderr);
+  assert.ok(coloured.stdout.includes(`${ESC}[36mdeploy`), 'target names are coloured on a terminal');
+  const plain = onTty(colourEnv('1'));
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /deploy/);
+  assert.ok(!plain.stdout.includes(ESC), 'NO_COLOR turns colour off on a terminal too');
 });
 
 test('the deploy scripts are valid bash with strict mode', () => {
