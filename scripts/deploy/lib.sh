@@ -191,29 +191,93 @@ explain() { # <namespace> <kind/name>
   kubectl -n "$1" get events --sort-by=.lastTimestamp 2>/dev/null | tail -n 15 >&2 || true
 }
 
-# The first address of each node's pod CIDR, as /32 blocks. ptp-style CNIs (kind's kindnet among
-# them) give a hostNetwork process's packets to a pod on the same node that source address instead
-# of the node IP, so the service's NetworkPolicy admits it too (IPv4 only).
-pod_cidr_gateways() {
-  kubectl get nodes -o jsonpath='{range .items[*]}{.spec.podCIDR}{" "}{end}' 2>/dev/null | node -e '
+# Addresses a node's own traffic to its pods may carry, as /32 blocks (IPv4): each node's
+# InternalIP, and the first address of its pod CIDR, which ptp-style CNIs (kind's kindnet among them)
+# give a hostNetwork process's packets to a pod on the same node. The hostNetwork Elastic Agents
+# scrape from there; so do the kubelet's probes.
+node_source_addresses() {
+  kubectl get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{" "}{.spec.podCIDR}{" "}{end}' 2>/dev/null | node -e '
     let input = "";
     process.stdin.on("data", (c) => (input += c)).on("end", () => {
-      const out = [];
-      for (const cidr of input.split(/\s+/).filter((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c))) {
-        const [a, b, c, d] = cidr.split("/")[0].split(".").map(Number);
+      const out = new Set();
+      for (const word of input.split(/\s+/)) {
+        if (/^\d+\.\d+\.\d+\.\d+$/.test(word)) out.add(word + "/32");
+        if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(word)) continue;
+        const [a, b, c, d] = word.split("/")[0].split(".").map(Number);
         const n = (((a << 24) | (b << 16) | (c << 8) | d) >>> 0) + 1;
-        out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".") + "/32");
+        out.add([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".") + "/32");
       }
-      console.log(out.join(" "));
+      console.log([...out].join(" "));
     });
   ' 2>/dev/null || true
 }
 
-# write_deploy_kustomization <dir> <overlay> <image name> <tag> <node CIDR or ""> <gateway /32s or "">
-# The small kustomization make deploy applies: the overlay, with the image and the addresses the
-# service's NetworkPolicy admits for the agents' scrapes set for this cluster.
+# The kube-dns Service IP as a /32: with NodeLocal DNSCache and kube-proxy in iptables mode,
+# node-local-dns answers on that address from the node, so DNS packets never reach a kube-dns pod.
+dns_service_address() {
+  local ip
+  ip="$(kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)"
+  case "$ip" in *.*.*.*) echo "${ip}/32" ;; esac
+}
+
+# Refuses a NODE_CIDR that is not an IPv4 CIDR or is wider than /16: a wide private range (10/8)
+# usually holds the pod network too and would admit every pod.
+check_node_cidr_value() { # <cidr>
+  local cidr="$1" bits
+  if ! echo "$cidr" | grep -Eq '^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$'; then
+    die "NODE_CIDR='${cidr}' is not an IPv4 CIDR (for example 10.20.0.0/16)" 2
+  fi
+  bits="${cidr##*/}"
+  if [ "$bits" -lt 16 ] || [ "$bits" -gt 32 ]; then
+    die "NODE_CIDR='${cidr}' is wider than /16: it would admit the pod network too and defeat the service's default deny. Name your nodes' subnet (for example 10.20.0.0/20)." 2
+  fi
+}
+
+# The platforms of the cluster's nodes, comma-separated (linux/amd64,linux/arm64): what the image
+# must be built for. An image built on an Apple-silicon laptop without --platform is arm64 and fails
+# on amd64 nodes with "exec format error".
+cluster_platforms() {
+  kubectl get nodes -o jsonpath='{range .items[*]}{.status.nodeInfo.operatingSystem}/{.status.nodeInfo.architecture}{"\n"}{end}' 2>/dev/null |
+    grep -E '^[a-z0-9]+/[a-z0-9]+$' | sort -u | paste -sd, - || true
+}
+
+# The digest (sha256:...) from `docker buildx build --metadata-file` output.
+digest_from_metadata() { # <file>
+  node -e 'const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const d = m["containerimage.digest"]; if (!/^sha256:[0-9a-f]{64}$/.test(d ?? "")) process.exit(1); console.log(d);' "$1"
+}
+
+# The Elasticsearch data volumes need a StorageClass: the one named (STORAGE_CLASS) must exist, or
+# the cluster must have a default one. EKS >= 1.30 has none: the claim would stay Pending and the
+# deploy would time out. Prints the class used ("" = the cluster default); fails naming the classes.
+check_storage_class() { # <STORAGE_CLASS or "">
+  local wanted="$1" classes defaults names c
+  classes="$(kubectl get storageclass -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}{.metadata.annotations.storageclass\.beta\.kubernetes\.io/is-default-class}{" "}{end}' 2>/dev/null)" ||
+    die "cannot list StorageClasses (kubectl get storageclass failed)" 2
+  names="" defaults=""
+  for c in $classes; do
+    names="${names:+$names }${c%%=*}"
+    case "$c" in *=true) defaults="${defaults:+$defaults }${c%%=*}" ;; esac
+  done
+  if [ -n "$wanted" ]; then
+    case " ${names} " in *" ${wanted} "*) ok "StorageClass ${wanted} (STORAGE_CLASS) for the Elasticsearch volumes"; return 0 ;; esac
+    die "StorageClass '${wanted}' (STORAGE_CLASS) does not exist; the cluster has: ${names:-none}" 2
+  fi
+  if [ -z "$defaults" ]; then
+    die "the cluster has no default StorageClass, so the Elasticsearch volume claims would stay Pending until the deploy times out. Name one with make deploy STORAGE_CLASS=<name> (the cluster has: ${names:-none}), or mark one as the default." 2
+  fi
+  ok "StorageClass: the cluster default (${defaults}) for the Elasticsearch volumes"
+}
+
+# The deploy kustomization's settings, read by write_deploy_kustomization from the environment:
+#   DK_IMAGE_NAME, DK_TAG, DK_DIGEST (sha256:..., deploys by digest when set),
+#   DK_SCRAPE_CIDRS (added to the service's ingress rule for the agents),
+#   DK_DNS_CIDRS (added to the service's DNS egress rule),
+#   DK_STORAGE_CLASS (storageClassName of the Elasticsearch data volumes).
+# write_deploy_kustomization <dir> <overlay>
+# The small kustomization make deploy applies: the overlay with this cluster's image reference and
+# addresses, and the StorageClass when one is named.
 write_deploy_kustomization() {
-  local dir="$1" overlay="$2" image_name="$3" tag="$4" node_cidr="$5" gateways="$6" rel gw
+  local dir="$1" overlay="$2" rel cidr
   mkdir -p "$dir"
   rel="$(cd "$dir" && pwd)"
   rel="$(node -e 'console.log(require("path").relative(process.argv[1], process.argv[2]))' "$rel" "${REPO_ROOT}/k8s/overlays/${overlay}")"
@@ -225,22 +289,31 @@ write_deploy_kustomization() {
     echo "  - ${rel}"
     echo "images:"
     echo "  - name: sample-service"
-    echo "    newName: ${image_name}"
-    echo "    newTag: \"${tag}\""
-    if [ -n "${node_cidr}${gateways}" ]; then
-      echo "patches:"
+    echo "    newName: ${DK_IMAGE_NAME:-sample-service}"
+    if [ -n "${DK_DIGEST:-}" ]; then
+      echo "    digest: ${DK_DIGEST}"
+    else
+      echo "    newTag: \"${DK_TAG}\""
+    fi
+    if [ -n "${DK_SCRAPE_CIDRS:-}${DK_DNS_CIDRS:-}${DK_STORAGE_CLASS:-}" ]; then echo "patches:"; fi
+    if [ -n "${DK_SCRAPE_CIDRS:-}" ]; then
       echo "  - target: { kind: NetworkPolicy, name: sample-service-ingress }"
       echo "    patch: |-"
-      if [ -n "$node_cidr" ]; then
-        echo "      - op: replace"
-        echo "        path: /spec/ingress/0/from/0/ipBlock/cidr"
-        echo "        value: ${node_cidr}"
-      fi
-      for gw in $gateways; do
-        echo "      - op: add"
-        echo "        path: /spec/ingress/0/from/-"
-        echo "        value: { ipBlock: { cidr: ${gw} } }"
+      for cidr in $DK_SCRAPE_CIDRS; do
+        echo "      - { op: add, path: /spec/ingress/0/from/-, value: { ipBlock: { cidr: ${cidr} } } }"
       done
+    fi
+    if [ -n "${DK_DNS_CIDRS:-}" ]; then
+      echo "  - target: { kind: NetworkPolicy, name: sample-service-egress }"
+      echo "    patch: |-"
+      for cidr in $DK_DNS_CIDRS; do
+        echo "      - { op: add, path: /spec/egress/0/to/-, value: { ipBlock: { cidr: ${cidr} } } }"
+      done
+    fi
+    if [ -n "${DK_STORAGE_CLASS:-}" ]; then
+      echo "  - target: { group: elasticsearch.k8s.elastic.co, kind: Elasticsearch, name: elasticsearch }"
+      echo "    patch: |-"
+      echo "      - { op: add, path: /spec/nodeSets/0/volumeClaimTemplates/0/spec/storageClassName, value: \"${DK_STORAGE_CLASS}\" }"
     fi
   } >"${dir}/kustomization.yaml"
 }

@@ -204,22 +204,101 @@ test('the deploy scripts are shellcheck-clean', { skip: shellcheckSkip }, () => 
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
-test('the kustomization make deploy applies sets the image and the agents\' source addresses on top of the overlay', { skip: kubectlSkip }, (t) => {
-  const dir = path.join(tempDir(t), 'deploy');
-  const r = spawnSync(
-    'bash',
-    ['-c', '. scripts/deploy/lib.sh && write_deploy_kustomization "$1" production ghcr.io/acme/sample-service 1.2.3 10.1.0.0/16 "10.244.0.1/32 10.244.1.1/32"', '_', dir],
-    { cwd: REPO_ROOT, encoding: 'utf8' },
-  );
+/** Runs `. scripts/deploy/lib.sh && <script>` with dir/bin first on PATH (for stubs). */
+function lib(dir: string, script: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync('bash', ['-c', `. scripts/deploy/lib.sh && ${script}`], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', ...env, PATH: `${path.join(dir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}` },
+  });
+}
+
+type Doc = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+
+test('the kustomization make deploy applies sets the image by digest, the nodes\' and DNS addresses and the StorageClass', { skip: kubectlSkip }, (t) => {
+  const dir = tempDir(t);
+  const out = path.join(dir, 'deploy');
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  const r = lib(dir, `write_deploy_kustomization ${out} production`, {
+    DK_IMAGE_NAME: 'ghcr.io/acme/sample-service',
+    DK_TAG: '1.2.3',
+    DK_DIGEST: digest,
+    DK_SCRAPE_CIDRS: '10.1.0.0/20 10.1.0.7/32 10.244.1.1/32',
+    DK_DNS_CIDRS: '172.20.0.10/32',
+    DK_STORAGE_CLASS: 'gp3',
+  });
   assert.equal(r.status, 0, r.stderr);
-  const rendered = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  const rendered = spawnSync('kubectl', ['kustomize', out], { encoding: 'utf8' });
   assert.equal(rendered.status, 0, rendered.stderr);
-  const docs = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+  const docs = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Doc);
   const dep = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'sample-service');
-  assert.equal((dep?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image, 'ghcr.io/acme/sample-service:1.2.3');
+  const pod = (dep?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } }).template.spec;
+  assert.equal(pod.containers[0]?.image, `ghcr.io/acme/sample-service@${digest}`, 'deployed by digest: a rebuilt image always rolls out');
   assert.equal((dep?.spec as { replicas: number }).replicas, 3, 'the production overlay underneath');
-  const np = docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'sample-service-ingress');
-  const from = (np?.spec as { ingress: { from: { ipBlock?: { cidr: string } }[] }[] }).ingress[0]?.from.map((f) => f.ipBlock?.cidr);
-  assert.deepEqual(from, ['10.1.0.0/16', '10.244.0.1/32', '10.244.1.1/32']);
-  assert.ok(docs.some((d) => d.kind === 'Elasticsearch'), 'the whole stack is still applied');
+  const np = (name: string) => docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === name)?.spec;
+  const from = (np('sample-service-ingress') as { ingress: { from: { ipBlock?: { cidr: string } }[] }[] }).ingress[0]?.from.map((f) => f.ipBlock?.cidr);
+  assert.deepEqual(from, [undefined, '10.1.0.0/20', '10.1.0.7/32', '10.244.1.1/32'], 'the agent selector, then the nodes\' addresses');
+  const dns = (np('sample-service-egress') as { egress: { to: { ipBlock?: { cidr: string } }[] }[] }).egress[0]?.to.map((f) => f.ipBlock?.cidr);
+  assert.ok(dns?.includes('172.20.0.10/32') && dns.includes('169.254.20.10/32'), JSON.stringify(dns));
+  const es = docs.find((d) => d.kind === 'Elasticsearch') as Doc & { spec: { nodeSets: { volumeClaimTemplates: { spec: { storageClassName?: string } }[] }[] } };
+  assert.equal(es.spec.nodeSets[0]?.volumeClaimTemplates[0]?.spec.storageClassName, 'gp3');
+
+  // Without a digest (kind) it keeps the tag, and adds no patch it was not asked for.
+  const plain = path.join(dir, 'plain');
+  const k = lib(dir, `write_deploy_kustomization ${plain} local`, { DK_TAG: '1.2.3' });
+  assert.equal(k.status, 0, k.stderr);
+  const text = readFileSync(path.join(plain, 'kustomization.yaml'), 'utf8');
+  assert.match(text, /newName: sample-service\n {4}newTag: "1\.2\.3"/);
+  assert.doesNotMatch(text, /patches|digest/);
+});
+
+test('make deploy stops before applying when the cluster has no default StorageClass, naming the classes', (t) => {
+  const dir = tempDir(t);
+  // EKS >= 1.30: gp2 exists but is not the default.
+  stub(dir, 'kubectl', 'echo "gp2= efs-sc= "');
+  const none = lib(dir, 'check_storage_class ""');
+  assert.equal(none.status, 2, none.stdout + none.stderr);
+  assert.match(none.stderr, /no default StorageClass.*STORAGE_CLASS=<name> \(the cluster has: gp2 efs-sc\)/);
+  const named = lib(dir, 'check_storage_class gp2');
+  assert.equal(named.status, 0, named.stderr);
+  assert.match(named.stdout, /StorageClass gp2 \(STORAGE_CLASS\)/);
+  const missing = lib(dir, 'check_storage_class gp3');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /StorageClass 'gp3' \(STORAGE_CLASS\) does not exist; the cluster has: gp2 efs-sc/);
+  stub(dir, 'kubectl', 'echo "gp2= standard=true "');
+  const withDefault = lib(dir, 'check_storage_class ""');
+  assert.equal(withDefault.status, 0, withDefault.stderr);
+  assert.match(withDefault.stdout, /the cluster default \(standard\)/);
+});
+
+test('NODE_CIDR must be an IPv4 subnet of /16 or narrower: a wide private range would admit the pod network', (t) => {
+  const dir = tempDir(t);
+  for (const wide of ['10.0.0.0/8', '172.16.0.0/12', '0.0.0.0/0']) {
+    const r = lib(dir, `check_node_cidr_value ${wide}`);
+    assert.equal(r.status, 2, wide);
+    assert.match(r.stderr, /wider than \/16/);
+  }
+  assert.match(lib(dir, 'check_node_cidr_value nodes').stderr, /not an IPv4 CIDR/);
+  assert.equal(lib(dir, 'check_node_cidr_value 10.20.0.0/20').status, 0);
+});
+
+test('the image is built for the nodes\' platforms, and the pushed digest is read from buildx\'s metadata', (t) => {
+  const dir = tempDir(t);
+  stub(dir, 'kubectl', 'printf "linux/amd64\\nlinux/arm64\\nlinux/amd64\\n"');
+  const p = lib(dir, 'cluster_platforms');
+  assert.equal(p.stdout.trim(), 'linux/amd64,linux/arm64');
+  const meta = path.join(dir, 'image.json');
+  const digest = `sha256:${'0f'.repeat(32)}`;
+  writeFileSync(meta, JSON.stringify({ 'containerimage.digest': digest, 'image.name': 'ghcr.io/acme/sample-service:1.2.3' }));
+  assert.equal(lib(dir, `digest_from_metadata ${meta}`).stdout.trim(), digest);
+  writeFileSync(meta, '{}');
+  assert.notEqual(lib(dir, `digest_from_metadata ${meta}`).status, 0, 'no digest, no deploy by a made-up one');
+});
+
+test('the nodes\' own addresses are their InternalIPs and pod-CIDR gateways, and the DNS Service IP a /32', (t) => {
+  const dir = tempDir(t);
+  stub(dir, 'kubectl', 'case "$*" in *kube-dns*) echo 10.96.0.10 ;; *) echo "172.18.0.2 10.244.0.0/24 172.18.0.3 10.244.1.0/24 " ;; esac');
+  assert.equal(lib(dir, 'node_source_addresses').stdout.trim(), '172.18.0.2/32 10.244.0.1/32 172.18.0.3/32 10.244.1.1/32');
+  assert.equal(lib(dir, 'dns_service_address').stdout.trim(), '10.96.0.10/32');
 });
