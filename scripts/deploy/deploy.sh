@@ -106,6 +106,9 @@ if [ "${SKIP_BUILD:-0}" = 1 ]; then
 elif [ -n "${REGISTRY:-}" ]; then
   step "Building image ${IMAGE} for ${PLATFORMS} and pushing it"
   [ -f Dockerfile ] || die "Dockerfile not found in ${REPO_ROOT}"
+  case "$PLATFORMS" in
+    *,*) info "several platforms: the buildx builder must support them all (docker buildx create --use, or Docker Desktop's containerd image store)" ;;
+  esac
   docker buildx build --platform "$PLATFORMS" -t "$IMAGE" --metadata-file "${WORK_DIR}/image.json" --push .
   IMAGE_DIGEST="$(digest_from_metadata "${WORK_DIR}/image.json")" || die "docker buildx reported no image digest (${WORK_DIR}/image.json)"
   ok "pushed ${IMAGE} (${IMAGE_DIGEST})"
