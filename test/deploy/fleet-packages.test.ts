@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { kubernetesPackagePolicy, prometheusPackagePolicy } from '../../fleet/policies.js';
 import { REPO_ROOT } from '../support/contracts.js';
-import { POLICY_TEMPLATES, STREAM_VARS, fits, type VarSpec } from './support/integration-packages.js';
+import { StackDouble } from '../support/stack-double.js';
+import { POLICY_TEMPLATES, STREAM_VARS, fits, type VarSpec } from '../support/integration-packages.js';
 
 type Stream = { enabled: boolean; vars?: Record<string, unknown> };
 type Inputs = Record<string, { enabled: boolean; vars?: Record<string, unknown>; streams?: Record<string, Stream> }>;
@@ -128,4 +129,29 @@ test('the preconfiguration check reports a misspelt key and a bad monitoring typ
   policy.unenrol_timeout = 900;
   policy.monitoring_enabled = ['logs', 'apm'];
   assert.deepEqual(preconfigViolations(bad), ['agent policy eck-fleet-server: unknown key unenrol_timeout', 'agent policy eck-fleet-server: monitoring_enabled apm']);
+});
+
+test('the stack double answers like Fleet: the project\'s package policy is accepted, an undeclared variable is a 400', async (t) => {
+  const double = await StackDouble.start({ apiKey: 'k', packages: { kubernetes: '1.66.3' } });
+  t.after(() => double.close());
+  const call = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${double.kibanaUrl}${p}`, {
+      method,
+      headers: { authorization: 'ApiKey k', 'kbn-xsrf': 'true', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: res.status, body: (await res.json()) as { message?: string } };
+  };
+  assert.equal((await call('POST', '/api/fleet/epm/packages/kubernetes/1.66.3')).status, 200);
+  assert.equal((await call('POST', '/api/fleet/agent_policies', { id: 'sample-service-agents', name: 'a', namespace: 'default' })).status, 200);
+  const body = { ...kubernetesPackagePolicy.body, package: { name: 'kubernetes', version: '1.66.3' } };
+  assert.equal((await call('POST', '/api/fleet/package_policies', body)).status, 200);
+
+  const bad = structuredClone(body) as typeof body & { id: string; inputs: Inputs };
+  bad.id = 'other';
+  (bad.inputs['kubelet-kubernetes/metrics']?.streams ?? {})['kubernetes.pod'] = { enabled: true, vars: { leaderelection: true } };
+  const r = await call('POST', '/api/fleet/package_policies', bad);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.message, 'Variable kubelet-kubernetes/metrics kubernetes.pod:leaderelection not found');
 });

@@ -118,3 +118,31 @@ export function fits(spec: VarSpec, value: unknown): boolean {
   if (spec.type === 'integer') return Number.isInteger(value);
   return typeof value === 'string';
 }
+
+type SimplifiedInputs = Record<string, { vars?: Record<string, unknown>; streams?: Record<string, { vars?: Record<string, unknown> }> }>;
+
+/**
+ * Fleet's answer to a simplified package policy whose inputs the package does not have, or
+ * undefined when every input, stream and stream variable exists: the messages of
+ * `simplifiedPackagePolicytoNewPackagePolicy` (elastic/kibana
+ * x-pack/platform/plugins/shared/fleet/common/services/simplified_package_policy_helper.ts), which
+ * Fleet returns as 400. Only the packages described here are checked.
+ */
+export function simplifiedInputsError(pkg: string, inputs: unknown): string | undefined {
+  if (pkg !== 'kubernetes' && pkg !== 'prometheus') return undefined;
+  if (inputs === undefined || inputs === null || Array.isArray(inputs) || typeof inputs !== 'object') return undefined;
+  const templates = POLICY_TEMPLATES[pkg];
+  for (const [inputId, input] of Object.entries(inputs as SimplifiedInputs)) {
+    const template = Object.entries(templates).find(([name, t]) => inputId === `${name}-${t.input}`);
+    if (template === undefined) return `Input not found: ${inputId}`;
+    for (const [streamId, stream] of Object.entries(input.streams ?? {})) {
+      if (!template[1].dataStreams.some((ds) => `${pkg}.${ds}` === streamId)) return `Stream not found ${inputId}: ${streamId}`;
+      const declared = STREAM_VARS[streamId];
+      if (declared === undefined) continue; // a stream this file does not describe
+      for (const varKey of Object.keys(stream.vars ?? {})) {
+        if (declared[varKey] === undefined) return `Variable ${inputId} ${streamId}:${varKey} not found`;
+      }
+    }
+  }
+  return undefined;
+}
