@@ -128,13 +128,12 @@ fi
 # NetworkPolicies need on this cluster (the nodes' own, from which the hostNetwork agents scrape and
 # the kubelet probes; the kube-dns Service IP for NodeLocal DNSCache) and the StorageClass; the
 # overlay itself stays what `kubectl apply -k k8s/overlays/<env>` applies.
-if [ -n "${NODE_CIDR:-}" ]; then
-  SCRAPE_CIDRS="${NODE_CIDR} $(node_source_addresses)"
-else
-  SCRAPE_CIDRS="$(node_source_addresses)"
-fi
+# shellcheck disable=SC2046,SC2086 # one CIDR per word
+SCRAPE_CIDRS="$(new_cidrs "$OVERLAY" ${NODE_CIDR:-} $(node_source_addresses))"
+# shellcheck disable=SC2046
+DNS_CIDRS="$(new_cidrs "$OVERLAY" $(dns_service_address))"
 DK_IMAGE_NAME="$IMAGE_NAME" DK_TAG="$TAG" DK_DIGEST="$IMAGE_DIGEST" DK_SCRAPE_CIDRS="$SCRAPE_CIDRS" \
-  DK_DNS_CIDRS="$(dns_service_address)" DK_STORAGE_CLASS="${STORAGE_CLASS:-}" \
+  DK_DNS_CIDRS="$DNS_CIDRS" DK_STORAGE_CLASS="${STORAGE_CLASS:-}" \
   write_deploy_kustomization "$WORK_DIR" "$OVERLAY"
 
 step "Applying k8s/overlays/${OVERLAY}"

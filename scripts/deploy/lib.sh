@@ -212,6 +212,16 @@ node_source_addresses() {
   ' 2>/dev/null || true
 }
 
+# new_cidrs <overlay> <cidr...>: the CIDRs the overlay's NetworkPolicies do not already name.
+new_cidrs() {
+  local overlay="$1" present cidr
+  shift
+  present=" $(kubectl kustomize "k8s/overlays/${overlay}" 2>/dev/null | sed -n 's/^ *cidr: *\([0-9./]*\).*/\1/p' | tr '\n' ' ')"
+  for cidr in "$@"; do
+    case "$present" in *" ${cidr} "*) ;; *) printf '%s ' "$cidr" ;; esac
+  done
+}
+
 # The kube-dns Service IP as a /32: with NodeLocal DNSCache and kube-proxy in iptables mode,
 # node-local-dns answers on that address from the node, so DNS packets never reach a kube-dns pod.
 dns_service_address() {

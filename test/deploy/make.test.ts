@@ -296,6 +296,12 @@ test('the image is built for the nodes\' platforms, and the pushed digest is rea
   assert.notEqual(lib(dir, `digest_from_metadata ${meta}`).status, 0, 'no digest, no deploy by a made-up one');
 });
 
+test('make deploy adds only the addresses the overlay does not already admit', { skip: kubectlSkip }, (t) => {
+  const r = lib(tempDir(t), 'new_cidrs local 10.244.0.1/32 172.18.0.2/32 169.254.20.10/32 10.96.0.10/32');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '172.18.0.2/32 10.96.0.10/32');
+});
+
 test('the nodes\' own addresses are their InternalIPs and pod-CIDR gateways, and the DNS Service IP a /32', (t) => {
   const dir = tempDir(t);
   stub(dir, 'kubectl', 'case "$*" in *kube-dns*) echo 10.96.0.10 ;; *) echo "172.18.0.2 10.244.0.0/24 172.18.0.3 10.244.1.0/24 " ;; esac');
