@@ -196,7 +196,7 @@ explain() { # <namespace> <kind/name>
 # give a hostNetwork process's packets to a pod on the same node. The hostNetwork Elastic Agents
 # scrape from there; so do the kubelet's probes.
 node_source_addresses() {
-  kubectl get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{" "}{.spec.podCIDR}{" "}{end}' 2>/dev/null | node -e '
+  kubectl get nodes --request-timeout=30s -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{" "}{.spec.podCIDR}{" "}{end}' 2>/dev/null | node -e '
     let input = "";
     process.stdin.on("data", (c) => (input += c)).on("end", () => {
       const out = new Set();
@@ -226,7 +226,7 @@ new_cidrs() {
 # node-local-dns answers on that address from the node, so DNS packets never reach a kube-dns pod.
 dns_service_address() {
   local ip
-  ip="$(kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)"
+  ip="$(kubectl -n kube-system get service kube-dns --request-timeout=30s -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)"
   case "$ip" in *.*.*.*) echo "${ip}/32" ;; esac
 }
 
@@ -247,7 +247,7 @@ check_node_cidr_value() { # <cidr>
 # must be built for. An image built on an Apple-silicon laptop without --platform is arm64 and fails
 # on amd64 nodes with "exec format error".
 cluster_platforms() {
-  kubectl get nodes -o jsonpath='{range .items[*]}{.status.nodeInfo.operatingSystem}/{.status.nodeInfo.architecture}{"\n"}{end}' 2>/dev/null |
+  kubectl get nodes --request-timeout=30s -o jsonpath='{range .items[*]}{.status.nodeInfo.operatingSystem}/{.status.nodeInfo.architecture}{"\n"}{end}' 2>/dev/null |
     grep -E '^[a-z0-9]+/[a-z0-9]+$' | sort -u | paste -sd, - || true
 }
 
@@ -261,7 +261,7 @@ digest_from_metadata() { # <file>
 # deploy would time out. Prints the class used ("" = the cluster default); fails naming the classes.
 check_storage_class() { # <STORAGE_CLASS or "">
   local wanted="$1" classes defaults names c
-  classes="$(kubectl get storageclass -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}{.metadata.annotations.storageclass\.beta\.kubernetes\.io/is-default-class}{" "}{end}' 2>/dev/null)" ||
+  classes="$(kubectl get storageclass --request-timeout=30s -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}{.metadata.annotations.storageclass\.beta\.kubernetes\.io/is-default-class}{" "}{end}' 2>/dev/null)" ||
     die "cannot list StorageClasses (kubectl get storageclass failed)" 2
   names="" defaults=""
   for c in $classes; do
