@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/secrets.sh"
 
-WORK_DIR="out/deploy/${OVERLAY}"
+WORK_DIR="${DEPLOY_WORK_DIR:-out/deploy/${OVERLAY}}"
 
 step "Checking what is needed (overlay ${OVERLAY}, stack ${STACK_VERSION}, ECK ${ECK_VERSION})"
 check_overlay

@@ -308,3 +308,69 @@ test('the nodes\' own addresses are their InternalIPs and pod-CIDR gateways, and
   assert.equal(lib(dir, 'node_source_addresses').stdout.trim(), '172.18.0.2/32 10.244.0.1/32 172.18.0.3/32 10.244.1.1/32');
   assert.equal(lib(dir, 'dns_service_address').stdout.trim(), '10.96.0.10/32');
 });
+
+/** A cluster of stand-ins: kubectl answers every call make deploy makes (kustomize is the real one), docker builds nothing. */
+function fakeCluster(dir: string): NodeJS.ProcessEnv {
+  const env = { ...noClusterEnv(dir), DEPLOY_WORK_DIR: path.join(dir, 'work'), POLL_SECONDS: '1' };
+  const log = path.join(dir, 'calls.log');
+  const real = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
+  stub(dir, 'kubectl', `echo "kubectl $*" >> "${log}"
+case "$*" in
+  "version --client -o json") echo '{"clientVersion": {"major": "1", "minor": "31"}}' ;;
+  "config current-context") echo prod ;;
+  "kustomize "*) exec "${real}" "$@" ;;
+  "apply -k "*) cp "$3/kustomization.yaml" "${dir}/applied.yaml" ;;
+  *"get storageclass"*) echo "gp2= gp3=true " ;;
+  *"get nodes"*operatingSystem*) printf 'linux/amd64\\nlinux/arm64\\n' ;;
+  *"get nodes"*InternalIP*) echo "10.1.0.7 10.244.1.0/24 " ;;
+  *"get service kube-dns"*) echo 172.20.0.10 ;;
+  *"get statefulset elastic-operator"*readyReplicas*) echo 1/1 ;;
+  *"get elasticsearch"* | *"get kibana"* | *"get apmserver"* | *"get agent"*) echo "green Ready 1/1" ;;
+  *"get secret apm-server-apm-token"*) echo dG9rZW4= ;;
+  *"get secret apm-server-apm-http-certs-public"*) echo Y2E= ;;
+  *"create secret generic"*) echo "apiVersion: v1" ;;
+  *"label --local"* | "apply -f -"*) cat ;;
+  *"get deployment sample-service"*) echo "3/3 updated, 3 available" ;;
+esac
+exit 0`);
+  stub(dir, 'docker', `echo "docker $*" >> "${log}"
+if [ "$1 $2" = "buildx build" ]; then
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --metadata-file ]; then echo '{"containerimage.digest": "sha256:${'cd'.repeat(32)}"}' > "$2"; fi
+    shift
+  done
+fi
+exit 0`);
+  stub(dir, 'npm', `echo "npm $*" >> "${log}"`);
+  return env;
+}
+
+test('make deploy to a registry builds for every node platform, pushes, and applies the digest with the cluster\'s addresses', { skip: makeSkip ?? kubectlSkip }, (t) => {
+  const dir = tempDir(t);
+  const r = make(['deploy', 'OVERLAY=production', 'REGISTRY=ghcr.io/acme', 'TAG=1.2.3', 'STORAGE_CLASS=gp3'], fakeCluster(dir));
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const calls = readFileSync(path.join(dir, 'calls.log'), 'utf8');
+  assert.match(calls, /^docker buildx build --platform linux\/amd64,linux\/arm64 -t ghcr\.io\/acme\/sample-service:1\.2\.3 --metadata-file \S+ --push \.$/m);
+  assert.doesNotMatch(calls, /^docker build /m, 'no single-platform build');
+  const applied = readFileSync(path.join(dir, 'applied.yaml'), 'utf8');
+  assert.match(applied, new RegExp(`digest: sha256:${'cd'.repeat(32)}`));
+  assert.match(applied, /cidr: 10\.1\.0\.7\/32/);
+  assert.match(applied, /cidr: 10\.244\.1\.1\/32/);
+  assert.match(applied, /cidr: 172\.20\.0\.10\/32/);
+  assert.match(applied, /storageClassName, value: "gp3"/);
+  assert.match(calls, /^npm run --silent provision-kibana -- --from-eck$/m);
+  assert.match(r.stdout, /StorageClass gp3 \(STORAGE_CLASS\)/);
+  assert.match(r.stdout, /nodes' platforms: linux\/amd64,linux\/arm64/);
+});
+
+test('make deploy stops before installing ECK when the cluster has no default StorageClass', { skip: makeSkip ?? kubectlSkip }, (t) => {
+  const dir = tempDir(t);
+  const env = fakeCluster(dir);
+  const r = make(['deploy', 'OVERLAY=production', 'REGISTRY=ghcr.io/acme'], env);
+  assert.equal(r.status, 0, 'gp3 is the default here');
+  stub(dir, 'kubectl', `case "$*" in "version --client -o json") echo '{"clientVersion": {"minor": "31"}}' ;; "config current-context") echo prod ;; *"get storageclass"*) echo "gp2= " ;; esac; echo "kubectl $*" >> "${path.join(dir, 'calls2.log')}"; exit 0`);
+  const none = make(['deploy', 'OVERLAY=production', 'REGISTRY=ghcr.io/acme'], env);
+  assert.equal(none.status, 2, none.stdout + none.stderr);
+  assert.match(none.stderr, /no default StorageClass/);
+  assert.doesNotMatch(readFileSync(path.join(dir, 'calls2.log'), 'utf8'), /crds\.yaml|operator\.yaml|apply/, 'nothing installed');
+});
