@@ -310,18 +310,18 @@ test('the nodes\' own addresses are their InternalIPs and pod-CIDR gateways, and
 });
 
 /** A cluster of stand-ins: kubectl answers every call make deploy makes (kustomize is the real one), docker builds nothing. */
-function fakeCluster(dir: string): NodeJS.ProcessEnv {
+function fakeCluster(dir: string, cluster: { context: string; platforms: string } = { context: 'prod', platforms: 'linux/amd64\\nlinux/arm64' }): NodeJS.ProcessEnv {
   const env = { ...noClusterEnv(dir), DEPLOY_WORK_DIR: path.join(dir, 'work'), POLL_SECONDS: '1' };
   const log = path.join(dir, 'calls.log');
   const real = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
   stub(dir, 'kubectl', `echo "kubectl $*" >> "${log}"
 case "$*" in
   "version --client -o json") echo '{"clientVersion": {"major": "1", "minor": "31"}}' ;;
-  "config current-context") echo prod ;;
+  "config current-context") echo ${cluster.context} ;;
   "kustomize "*) exec "${real}" "$@" ;;
   "apply -k "*) cp "$3/kustomization.yaml" "${dir}/applied.yaml" ;;
   *"get storageclass"*) echo "gp2= gp3=true " ;;
-  *"get nodes"*operatingSystem*) printf 'linux/amd64\\nlinux/arm64\\n' ;;
+  *"get nodes"*operatingSystem*) printf '${cluster.platforms}\\n' ;;
   *"get nodes"*InternalIP*) echo "10.1.0.7 10.244.1.0/24 " ;;
   *"get service kube-dns"*) echo 172.20.0.10 ;;
   *"get statefulset elastic-operator"*readyReplicas*) echo 1/1 ;;
@@ -334,6 +334,8 @@ case "$*" in
 esac
 exit 0`);
   stub(dir, 'docker', `echo "docker $*" >> "${log}"
+if [ "$1 $2" = "info --format" ]; then echo 17179869184; fi
+if [ "$1 $2" = "image inspect" ]; then echo sha256:${'ef'.repeat(32)}; fi
 if [ "$1 $2" = "buildx build" ]; then
   while [ $# -gt 0 ]; do
     if [ "$1" = --metadata-file ]; then echo '{"containerimage.digest": "sha256:${'cd'.repeat(32)}"}' > "$2"; fi
@@ -342,6 +344,7 @@ if [ "$1 $2" = "buildx build" ]; then
 fi
 exit 0`);
   stub(dir, 'npm', `echo "npm $*" >> "${log}"`);
+  stub(dir, 'kind', `echo "kind $*" >> "${log}"`);
   return env;
 }
 
@@ -373,4 +376,20 @@ test('make deploy stops before installing ECK when the cluster has no default St
   assert.equal(none.status, 2, none.stdout + none.stderr);
   assert.match(none.stderr, /no default StorageClass/);
   assert.doesNotMatch(readFileSync(path.join(dir, 'calls2.log'), 'utf8'), /crds\.yaml|operator\.yaml|apply/, 'nothing installed');
+});
+
+test('make deploy on kind builds for the node\'s platform, loads the image and rolls the pods by image id', { skip: makeSkip ?? kubectlSkip }, (t) => {
+  const dir = tempDir(t);
+  const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const r = make(['deploy'], fakeCluster(dir, { context: 'kind-sample-service', platforms: 'linux/arm64' }));
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const calls = readFileSync(path.join(dir, 'calls.log'), 'utf8');
+  assert.match(calls, new RegExp(`^docker build --platform linux/arm64 -t sample-service:${version} \\.$`, 'm'));
+  assert.match(calls, new RegExp(`^kind load docker-image sample-service:${version} --name sample-service$`, 'm'));
+  assert.match(calls, new RegExp(`sample-service/image-id.*sha256:${'ef'.repeat(32)}`));
+  const applied = readFileSync(path.join(dir, 'applied.yaml'), 'utf8');
+  assert.match(applied, new RegExp(`newTag: "${version}"`));
+  assert.doesNotMatch(applied, /digest:/);
+  assert.doesNotMatch(applied, /cidr: 10\.244\.1\.1\/32.*\n.*cidr: 10\.244\.1\.1\/32/, 'no address twice');
+  assert.match(r.stdout, /Docker memory: 16384 MiB/);
 });
