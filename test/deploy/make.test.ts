@@ -165,7 +165,7 @@ test('make help lists the deploy targets and settings, without colour codes when
   const targets = r.stdout
     .split('\n')
     .map((line) => line.trim().split(/\s+/)[0]);
-  for (const target of ['deploy', 'undeploy', 'status', 'render', 'port-forward', 'help', 'test', 'install', 'build', 'typecheck', 'lint']) {
+  for (const target of ['deploy', 'undeploy', 'status', 'render', 'port-forward', 'apm-credentials', 'help', 'test', 'install', 'build', 'typecheck', 'lint']) {
     assert.ok(targets.includes(target), target);
   }
   for (const setting of ['OVERLAY', 'REGISTRY', 'TRIAL=1']) assert.ok(r.stdout.includes(setting), setting);
@@ -326,7 +326,7 @@ case "$*" in
   *"get service kube-dns"*) echo 172.20.0.10 ;;
   *"get statefulset elastic-operator"*readyReplicas*) echo 1/1 ;;
   *"get elasticsearch"* | *"get kibana"* | *"get apmserver"* | *"get agent"*) echo "green Ready 1/1" ;;
-  *"get secret apm-server-apm-token"*) echo dG9rZW4= ;;
+  *"get secret apm-server-apm-token"*) echo czNjcjN0LXZhbHVl ;;
   *"get secret apm-server-apm-http-certs-public"*) echo Y2E= ;;
   *"create secret generic"*) echo "apiVersion: v1" ;;
   *"label --local"* | "apply -f -"*) cat ;;
@@ -392,4 +392,15 @@ test('make deploy on kind builds for the node\'s platform, loads the image and r
   assert.doesNotMatch(applied, /digest:/);
   assert.doesNotMatch(applied, /cidr: 10\.244\.1\.1\/32.*\n.*cidr: 10\.244\.1\.1\/32/, 'no address twice');
   assert.match(r.stdout, /Docker memory: 16384 MiB/);
+});
+
+test('make apm-credentials copies the token and CA into the service\'s namespace, for stacks applied without make deploy', { skip: makeSkip ?? kubectlSkip }, (t) => {
+  const dir = tempDir(t);
+  const r = make(['apm-credentials'], fakeCluster(dir));
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const calls = readFileSync(path.join(dir, 'calls.log'), 'utf8');
+  assert.match(calls, /^kubectl -n sample-service create secret generic apm-credentials --from-file=secret-token=\S+ --dry-run=client -o yaml$/m);
+  assert.match(calls, /^kubectl -n sample-service create secret generic apm-ca --from-file=ca\.crt=\S+ --dry-run=client -o yaml$/m);
+  assert.doesNotMatch(r.stdout + r.stderr + calls, /s3cr3t-value|czNjcjN0LXZhbHVl/, 'the token reaches neither the terminal nor a command line');
+  assert.match(r.stdout, /Secrets sample-service\/apm-credentials and sample-service\/apm-ca/);
 });
