@@ -2,7 +2,10 @@
 #
 # sample-service image: multi-stage, production dependencies only, non-root, read-only-root friendly.
 #
-#   docker build -t sample-service:0.1.0 --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) .
+#   docker build --platform linux/amd64 -t sample-service:0.1.0 --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) .
+#
+# Build for the platform of the nodes that run it (an arm64 image from an Apple-silicon laptop fails
+# on amd64 nodes with "exec format error"); make deploy reads it from the cluster's nodes.
 #
 # Node 26 is the Active LTS line (LTS since 2026-10-28); the service also runs on Node >= 20.19.
 ARG NODE_MAJOR=26

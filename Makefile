@@ -11,23 +11,28 @@ REGISTRY ?=
 TAG ?=
 TRIAL ?= 0
 NODE_CIDR ?=
+STORAGE_CLASS ?=
+IMAGE_DIGEST ?=
 SKIP_BUILD ?= 0
 DEPLOY_TIMEOUT ?= 900
 KIND_CLUSTER_NAME ?= sample-service
 RENDER_DIR ?= out/rendered
-export OVERLAY REGISTRY TAG TRIAL NODE_CIDR SKIP_BUILD DEPLOY_TIMEOUT KIND_CLUSTER_NAME RENDER_DIR
+export OVERLAY REGISTRY TAG TRIAL NODE_CIDR STORAGE_CLASS IMAGE_DIGEST SKIP_BUILD DEPLOY_TIMEOUT KIND_CLUSTER_NAME RENDER_DIR
 
 .PHONY: help
 help: ## List the targets and the deploy settings
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then on=$$(printf '\033[36m'); off=$$(printf '\033[0m'); else on=; off=; fi; \
+	  awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 	@printf '\nDeploy settings (make deploy VAR=value):\n'
 	@printf '  %-16s %s\n' \
 	  'OVERLAY' 'local (default: kind-sized) or production' \
 	  'REGISTRY' 'push the image there instead of loading it into kind (needed off kind)' \
 	  'TAG' 'image tag (default: package.json version)' \
 	  'TRIAL=1' "start ECK's 30-day enterprise trial; accepts the Elastic EULA (SLOs, burn-rate rules)" \
-	  'NODE_CIDR' "nodes' address range the service's NetworkPolicy admits for metric scrapes" \
+	  'NODE_CIDR' "nodes' subnet (/16 or narrower) the service admits scrapes from; default: each node's own address" \
+	  'STORAGE_CLASS' "StorageClass of the Elasticsearch volumes (default: the cluster's default class)" \
 	  'SKIP_BUILD=1' 'deploy an image that is already available to the cluster' \
+	  'IMAGE_DIGEST' 'with SKIP_BUILD=1 and REGISTRY: deploy that digest (sha256:...) instead of the tag' \
 	  'DEPLOY_TIMEOUT' 'seconds to wait for each component (default 900)' \
 	  'KIND_CLUSTER_NAME' 'kind cluster created when kubectl has no context (default sample-service)'
 
@@ -63,6 +68,10 @@ deploy: ## Deploy ECK, the Elastic stack, Fleet agents and the service to the cu
 .PHONY: undeploy
 undeploy: ## Remove what deploy applied (UNINSTALL_ECK=1: the operator too; DELETE_KIND=1: the kind cluster)
 	@scripts/deploy/undeploy.sh
+
+.PHONY: apm-credentials
+apm-credentials: ## Copy APM Server's token and CA into the service's namespace (after kubectl apply -k / GitOps)
+	@scripts/deploy/apm-credentials.sh
 
 .PHONY: status
 status: ## Show the ECK operator, the Elastic stack and the service with their health

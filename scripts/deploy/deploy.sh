@@ -6,15 +6,17 @@
 # Kibana, print how to reach everything. Safe to run again: every step converges.
 #
 # Settings (environment or make variables): OVERLAY=local|production, REGISTRY, TAG, TRIAL=1,
-# NODE_CIDR, SKIP_BUILD=1, DEPLOY_TIMEOUT (seconds per component), KIND_CLUSTER_NAME, ECK_MANIFESTS.
+# NODE_CIDR, STORAGE_CLASS, SKIP_BUILD=1, IMAGE_DIGEST, DEPLOY_TIMEOUT (seconds per component),
+# KIND_CLUSTER_NAME, ECK_MANIFESTS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/secrets.sh"
 
-WORK_DIR="out/deploy/${OVERLAY}"
+WORK_DIR="${DEPLOY_WORK_DIR:-out/deploy/${OVERLAY}}"
 
 step "Checking what is needed (overlay ${OVERLAY}, stack ${STACK_VERSION}, ECK ${ECK_VERSION})"
 check_overlay
+check_tools
 select_cluster
 
 VERSION="$(package_version)"
@@ -33,6 +35,14 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 if [ "$OVERLAY" = production ] && [ -n "$KIND_CLUSTER" ]; then
   warn "OVERLAY=production on kind: three Elasticsearch nodes with required anti-affinity need three nodes"
+fi
+if [ -n "${NODE_CIDR:-}" ]; then check_node_cidr_value "$NODE_CIDR"; fi
+check_storage_class "${STORAGE_CLASS:-}"
+PLATFORMS="$(cluster_platforms)"
+[ -n "$PLATFORMS" ] || die "cannot read the nodes' platforms (kubectl get nodes): the image must be built for them" 2
+ok "nodes' platforms: ${PLATFORMS}"
+if [ "${SKIP_BUILD:-0}" != 1 ] && [ -n "${REGISTRY:-}" ] && ! docker buildx version >/dev/null 2>&1; then
+  die "docker buildx is needed to build ${IMAGE} for ${PLATFORMS} and push it (Docker Desktop and docker-ce include it)" 2
 fi
 
 # --- ECK operator --------------------------------------------------------------------------------
@@ -84,32 +94,50 @@ else
 fi
 
 # --- Image ---------------------------------------------------------------------------------------
+# Built for the nodes' platforms, and deployed by digest from a registry: a rebuilt image under the
+# same tag would not roll out on nodes that already hold the tag (imagePullPolicy IfNotPresent).
+mkdir -p "$WORK_DIR"
+IMAGE_DIGEST="${IMAGE_DIGEST:-}"
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
-  step "Using image ${IMAGE} (SKIP_BUILD=1)"
-else
-  step "Building image ${IMAGE}"
-  [ -f Dockerfile ] || die "Dockerfile not found in ${REPO_ROOT}"
-  docker build -t "$IMAGE" .
-  IMAGE_ID="$(docker image inspect --format '{{.Id}}' "$IMAGE")"
-  if [ -n "${REGISTRY:-}" ]; then
-    docker push "$IMAGE"
-    ok "pushed ${IMAGE}"
-  else
-    kind load docker-image "$IMAGE" --name "$KIND_CLUSTER"
-    ok "loaded ${IMAGE} into kind cluster ${KIND_CLUSTER}"
+  step "Using image ${IMAGE}${IMAGE_DIGEST:+@${IMAGE_DIGEST}} (SKIP_BUILD=1)"
+  if [ -n "${REGISTRY:-}" ] && [ -z "$IMAGE_DIGEST" ]; then
+    warn "deploying by tag: nodes that already hold ${IMAGE} keep their copy; set IMAGE_DIGEST=sha256:... to deploy a rebuilt image"
   fi
+elif [ -n "${REGISTRY:-}" ]; then
+  step "Building image ${IMAGE} for ${PLATFORMS} and pushing it"
+  [ -f Dockerfile ] || die "Dockerfile not found in ${REPO_ROOT}"
+  case "$PLATFORMS" in
+    *,*) info "several platforms: the buildx builder must support them all (docker buildx create --use, or Docker Desktop's containerd image store)" ;;
+  esac
+  docker buildx build --platform "$PLATFORMS" -t "$IMAGE" --metadata-file "${WORK_DIR}/image.json" --push .
+  IMAGE_DIGEST="$(digest_from_metadata "${WORK_DIR}/image.json")" || die "docker buildx reported no image digest (${WORK_DIR}/image.json)"
+  ok "pushed ${IMAGE} (${IMAGE_DIGEST})"
+else
+  # kind: one platform, the nodes' (kind nodes run on this Docker engine), loaded onto the nodes.
+  step "Building image ${IMAGE} for ${PLATFORMS}"
+  [ -f Dockerfile ] || die "Dockerfile not found in ${REPO_ROOT}"
+  case "$PLATFORMS" in *,*) die "kind nodes of several platforms (${PLATFORMS}): push to a registry instead (REGISTRY=...)" 2 ;; esac
+  docker build --platform "$PLATFORMS" -t "$IMAGE" .
+  IMAGE_ID="$(docker image inspect --format '{{.Id}}' "$IMAGE")"
+  kind load docker-image "$IMAGE" --name "$KIND_CLUSTER"
+  ok "loaded ${IMAGE} into kind cluster ${KIND_CLUSTER}"
 fi
 
 # --- Apply ---------------------------------------------------------------------------------------
-# A small kustomization over the overlay sets the image (and the nodes' CIDR for the service's
-# NetworkPolicy); the overlay itself stays what `kubectl apply -k k8s/overlays/<env>` applies.
-if [ -z "${NODE_CIDR:-}" ] && [ -n "$KIND_CLUSTER" ] && have docker; then
-  NODE_CIDR="$(docker network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null | tr ' ' '\n' | grep -m1 -E '^[0-9]+\.' || true)"
-fi
-GATEWAYS="$(pod_cidr_gateways)"
-write_deploy_kustomization "$WORK_DIR" "$OVERLAY" "$IMAGE_NAME" "$TAG" "${NODE_CIDR:-}" "$GATEWAYS"
+# A small kustomization over the overlay sets the image reference, the addresses the service's
+# NetworkPolicies need on this cluster (the nodes' own, from which the hostNetwork agents scrape and
+# the kubelet probes; the kube-dns Service IP for NodeLocal DNSCache) and the StorageClass; the
+# overlay itself stays what `kubectl apply -k k8s/overlays/<env>` applies.
+# shellcheck disable=SC2046,SC2086 # one CIDR per word
+SCRAPE_CIDRS="$(new_cidrs "$OVERLAY" ${NODE_CIDR:-} $(node_source_addresses))"
+# shellcheck disable=SC2046
+DNS_CIDRS="$(new_cidrs "$OVERLAY" $(dns_service_address))"
+DK_IMAGE_NAME="$IMAGE_NAME" DK_TAG="$TAG" DK_DIGEST="$IMAGE_DIGEST" DK_SCRAPE_CIDRS="$SCRAPE_CIDRS" \
+  DK_DNS_CIDRS="$DNS_CIDRS" DK_STORAGE_CLASS="${STORAGE_CLASS:-}" \
+  write_deploy_kustomization "$WORK_DIR" "$OVERLAY"
 
-step "Applying k8s/overlays/${OVERLAY}${NODE_CIDR:+ (node CIDR ${NODE_CIDR})}"
+step "Applying k8s/overlays/${OVERLAY}"
+info "the service admits the agents' scrapes from: ${SCRAPE_CIDRS:-(pod selector only)}"
 attempt=1
 until kubectl apply -k "$WORK_DIR"; do
   # Right after an operator install its admission webhook may not answer yet.
@@ -119,10 +147,8 @@ until kubectl apply -k "$WORK_DIR"; do
   sleep 15
 done
 
-check_node_cidr
-
 if [ -n "${IMAGE_ID:-}" ]; then
-  # A rebuilt image keeps its tag; recording its id in the pod template rolls the pods exactly when
+  # kind: the image keeps its tag; recording its id in the pod template rolls the pods exactly when
   # the image changed (kubectl apply leaves this annotation alone: it is not in the manifests).
   kubectl -n "$SERVICE_NS" patch deployment sample-service --type merge \
     -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"sample-service/image-id\":\"${IMAGE_ID}\"}}}}}" >/dev/null

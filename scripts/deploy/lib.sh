@@ -39,6 +39,63 @@ die() { # <message> [exit code]
 }
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Oldest kubectl the overlays are written for: kustomize v5 (built in since kubectl 1.27) renders
+# `labels` with includeTemplates and `components`.
+KUBECTL_MIN_MINOR=27
+# Memory Docker must give a kind node: every memory request of the local stack, the ECK operator
+# and kind's own pods (etcd, CoreDNS, kindnet). Below KIND_FULL_MEMORY_MIB the stack fits, but not
+# with every container at its limit. test/deploy/resources.test.ts keeps both in step with the
+# manifests; docs/deploy.md ("What the local stack needs") shows the sums.
+KIND_MIN_MEMORY_MIB=6400
+KIND_FULL_MEMORY_MIB=8750
+
+# version_ge <a> <b>: true when dotted version a >= b (numeric parts; "1.32+" and "v20.19.0" work).
+version_ge() {
+  local a="${1#v}" b="${2#v}" x y i
+  for i in 1 2 3; do
+    x="$(echo "$a" | cut -d. -f"$i" | tr -cd '0-9')"
+    y="$(echo "$b" | cut -d. -f"$i" | tr -cd '0-9')"
+    x="${x:-0}" y="${y:-0}"
+    [ "$x" -gt "$y" ] && return 0
+    [ "$x" -lt "$y" ] && return 1
+  done
+  return 0
+}
+
+# Tools make deploy needs, checked before anything is installed: Node.js (the version package.json's
+# engines names; provisioning and these scripts run it) and kubectl >= 1.${KUBECTL_MIN_MINOR}.
+check_tools() {
+  local want have_v minor
+  want="$(sed -n 's/^    "node": ">=\([0-9.]*\)".*/\1/p' package.json | head -n 1)"
+  have node || die "Node.js ${want:+>= ${want} }is not installed; install it from https://nodejs.org/ and run again" 2
+  have_v="$(node --version)"
+  if [ -n "$want" ] && ! version_ge "$have_v" "$want"; then
+    die "Node.js ${have_v} is too old: package.json needs >= ${want}" 2
+  fi
+  have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
+  minor="$(kubectl version --client -o json 2>/dev/null | grep -o '"minor": *"[0-9]*' | head -n 1 | tr -cd '0-9')"
+  if [ -z "$minor" ] || [ "$minor" -lt "$KUBECTL_MIN_MINOR" ]; then
+    die "kubectl 1.${minor:-?} is too old: the overlays need kubectl >= 1.${KUBECTL_MIN_MINOR} (kustomize v5); install a current one from https://kubernetes.io/docs/tasks/tools/" 2
+  fi
+  ok "tools: node ${have_v}, kubectl 1.${minor}"
+}
+
+# kind runs the whole stack in one Docker container: Docker's memory must hold the requests.
+check_docker_memory() {
+  local bytes mib
+  bytes="$(docker info --format '{{.MemTotal}}' 2>/dev/null || true)"
+  case "$bytes" in '' | *[!0-9]*) warn "could not read Docker's memory ('docker info'); the local stack needs ${KIND_MIN_MEMORY_MIB} MiB"; return 0 ;; esac
+  mib=$((bytes / 1048576))
+  if [ "$mib" -lt "$KIND_MIN_MEMORY_MIB" ]; then
+    die "Docker has ${mib} MiB of memory; the local stack on kind requests ${KIND_MIN_MEMORY_MIB} MiB. Give Docker at least 8 GiB (Docker Desktop: Settings > Resources > Memory) and run again." 2
+  fi
+  if [ "$mib" -lt "$KIND_FULL_MEMORY_MIB" ]; then
+    warn "Docker has ${mib} MiB: enough for the local stack's requests (${KIND_MIN_MEMORY_MIB} MiB), not for every container at its limit (${KIND_FULL_MEMORY_MIB} MiB); 10 GiB leaves headroom"
+  else
+    ok "Docker memory: ${mib} MiB"
+  fi
+}
+
 overlay_names() {
   local dir
   for dir in k8s/overlays/*/; do basename "$dir"; done | tr '\n' ' '
@@ -54,7 +111,6 @@ check_overlay() {
 # Order: the current kube context; else a kind cluster (created when kind and Docker are present);
 # else stop, naming what is missing.
 select_cluster() {
-  have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
   CONTEXT="$(kubectl config current-context 2>/dev/null || true)"
   KIND_CLUSTER=""
   if [ -n "$CONTEXT" ]; then
@@ -63,6 +119,7 @@ select_cluster() {
     fi
     case "$CONTEXT" in kind-*) KIND_CLUSTER="${CONTEXT#kind-}" ;; esac
     ok "cluster: context ${CONTEXT}${KIND_CLUSTER:+ (kind cluster ${KIND_CLUSTER})}"
+    if [ -n "$KIND_CLUSTER" ] && have docker; then check_docker_memory; fi
     return 0
   fi
 
@@ -77,6 +134,7 @@ select_cluster() {
     die "no Kubernetes cluster to deploy to: kubectl has no current context (KUBECONFIG=${KUBECONFIG:-~/.kube/config}), and a local kind cluster cannot be created without ${missing}. Point kubectl at a cluster ('kubectl config use-context <name>'), or install what is missing and run 'make deploy' again." 2
   fi
 
+  check_docker_memory
   if kind get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; then
     info "kind cluster ${KIND_CLUSTER_NAME} exists; selecting it"
     kind export kubeconfig --name "$KIND_CLUSTER_NAME"
@@ -133,29 +191,103 @@ explain() { # <namespace> <kind/name>
   kubectl -n "$1" get events --sort-by=.lastTimestamp 2>/dev/null | tail -n 15 >&2 || true
 }
 
-# The first address of each node's pod CIDR, as /32 blocks. ptp-style CNIs (kind's kindnet among
-# them) give a hostNetwork process's packets to a pod on the same node that source address instead
-# of the node IP, so the service's NetworkPolicy admits it too (IPv4 only).
-pod_cidr_gateways() {
-  kubectl get nodes -o jsonpath='{range .items[*]}{.spec.podCIDR}{" "}{end}' 2>/dev/null | node -e '
+# Addresses a node's own traffic to its pods may carry, as /32 blocks (IPv4): each node's
+# InternalIP, and the first address of its pod CIDR, which ptp-style CNIs (kind's kindnet among them)
+# give a hostNetwork process's packets to a pod on the same node. The hostNetwork Elastic Agents
+# scrape from there; so do the kubelet's probes.
+node_source_addresses() {
+  kubectl get nodes --request-timeout=30s -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{" "}{.spec.podCIDR}{" "}{end}' 2>/dev/null | node -e '
     let input = "";
     process.stdin.on("data", (c) => (input += c)).on("end", () => {
-      const out = [];
-      for (const cidr of input.split(/\s+/).filter((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c))) {
-        const [a, b, c, d] = cidr.split("/")[0].split(".").map(Number);
+      const out = new Set();
+      for (const word of input.split(/\s+/)) {
+        if (/^\d+\.\d+\.\d+\.\d+$/.test(word)) out.add(word + "/32");
+        if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(word)) continue;
+        const [a, b, c, d] = word.split("/")[0].split(".").map(Number);
         const n = (((a << 24) | (b << 16) | (c << 8) | d) >>> 0) + 1;
-        out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".") + "/32");
+        out.add([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".") + "/32");
       }
-      console.log(out.join(" "));
+      console.log([...out].join(" "));
     });
   ' 2>/dev/null || true
 }
 
-# write_deploy_kustomization <dir> <overlay> <image name> <tag> <node CIDR or ""> <gateway /32s or "">
-# The small kustomization make deploy applies: the overlay, with the image and the addresses the
-# service's NetworkPolicy admits for the agents' scrapes set for this cluster.
+# new_cidrs <overlay> <cidr...>: the CIDRs the overlay's NetworkPolicies do not already name.
+new_cidrs() {
+  local overlay="$1" present cidr
+  shift
+  present=" $(kubectl kustomize "k8s/overlays/${overlay}" 2>/dev/null | sed -n 's/^ *cidr: *\([0-9./]*\).*/\1/p' | tr '\n' ' ')"
+  for cidr in "$@"; do
+    case "$present" in *" ${cidr} "*) ;; *) printf '%s ' "$cidr" ;; esac
+  done
+}
+
+# The kube-dns Service IP as a /32: with NodeLocal DNSCache and kube-proxy in iptables mode,
+# node-local-dns answers on that address from the node, so DNS packets never reach a kube-dns pod.
+dns_service_address() {
+  local ip
+  ip="$(kubectl -n kube-system get service kube-dns --request-timeout=30s -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)"
+  case "$ip" in *.*.*.*) echo "${ip}/32" ;; esac
+}
+
+# Refuses a NODE_CIDR that is not an IPv4 CIDR or is wider than /16: a wide private range (10/8)
+# usually holds the pod network too and would admit every pod.
+check_node_cidr_value() { # <cidr>
+  local cidr="$1" bits
+  if ! echo "$cidr" | grep -Eq '^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$'; then
+    die "NODE_CIDR='${cidr}' is not an IPv4 CIDR (for example 10.20.0.0/16)" 2
+  fi
+  bits="${cidr##*/}"
+  if [ "$bits" -lt 16 ] || [ "$bits" -gt 32 ]; then
+    die "NODE_CIDR='${cidr}' is wider than /16: it would admit the pod network too and defeat the service's default deny. Name your nodes' subnet (for example 10.20.0.0/20)." 2
+  fi
+}
+
+# The platforms of the cluster's nodes, comma-separated (linux/amd64,linux/arm64): what the image
+# must be built for. An image built on an Apple-silicon laptop without --platform is arm64 and fails
+# on amd64 nodes with "exec format error".
+cluster_platforms() {
+  kubectl get nodes --request-timeout=30s -o jsonpath='{range .items[*]}{.status.nodeInfo.operatingSystem}/{.status.nodeInfo.architecture}{"\n"}{end}' 2>/dev/null |
+    grep -E '^[a-z0-9]+/[a-z0-9]+$' | sort -u | paste -sd, - || true
+}
+
+# The digest (sha256:...) from `docker buildx build --metadata-file` output.
+digest_from_metadata() { # <file>
+  node -e 'const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const d = m["containerimage.digest"]; if (!/^sha256:[0-9a-f]{64}$/.test(d ?? "")) process.exit(1); console.log(d);' "$1"
+}
+
+# The Elasticsearch data volumes need a StorageClass: the one named (STORAGE_CLASS) must exist, or
+# the cluster must have a default one. EKS >= 1.30 has none: the claim would stay Pending and the
+# deploy would time out. Prints the class used ("" = the cluster default); fails naming the classes.
+check_storage_class() { # <STORAGE_CLASS or "">
+  local wanted="$1" classes defaults names c
+  classes="$(kubectl get storageclass --request-timeout=30s -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}{.metadata.annotations.storageclass\.beta\.kubernetes\.io/is-default-class}{" "}{end}' 2>/dev/null)" ||
+    die "cannot list StorageClasses (kubectl get storageclass failed)" 2
+  names="" defaults=""
+  for c in $classes; do
+    names="${names:+$names }${c%%=*}"
+    case "$c" in *=true) defaults="${defaults:+$defaults }${c%%=*}" ;; esac
+  done
+  if [ -n "$wanted" ]; then
+    case " ${names} " in *" ${wanted} "*) ok "StorageClass ${wanted} (STORAGE_CLASS) for the Elasticsearch volumes"; return 0 ;; esac
+    die "StorageClass '${wanted}' (STORAGE_CLASS) does not exist; the cluster has: ${names:-none}" 2
+  fi
+  if [ -z "$defaults" ]; then
+    die "the cluster has no default StorageClass, so the Elasticsearch volume claims would stay Pending until the deploy times out. Name one with make deploy STORAGE_CLASS=<name> (the cluster has: ${names:-none}), or mark one as the default." 2
+  fi
+  ok "StorageClass: the cluster default (${defaults}) for the Elasticsearch volumes"
+}
+
+# The deploy kustomization's settings, read by write_deploy_kustomization from the environment:
+#   DK_IMAGE_NAME, DK_TAG, DK_DIGEST (sha256:..., deploys by digest when set),
+#   DK_SCRAPE_CIDRS (added to the service's ingress rule for the agents),
+#   DK_DNS_CIDRS (added to the service's DNS egress rule),
+#   DK_STORAGE_CLASS (storageClassName of the Elasticsearch data volumes).
+# write_deploy_kustomization <dir> <overlay>
+# The small kustomization make deploy applies: the overlay with this cluster's image reference and
+# addresses, and the StorageClass when one is named.
 write_deploy_kustomization() {
-  local dir="$1" overlay="$2" image_name="$3" tag="$4" node_cidr="$5" gateways="$6" rel gw
+  local dir="$1" overlay="$2" rel cidr
   mkdir -p "$dir"
   rel="$(cd "$dir" && pwd)"
   rel="$(node -e 'console.log(require("path").relative(process.argv[1], process.argv[2]))' "$rel" "${REPO_ROOT}/k8s/overlays/${overlay}")"
@@ -167,22 +299,31 @@ write_deploy_kustomization() {
     echo "  - ${rel}"
     echo "images:"
     echo "  - name: sample-service"
-    echo "    newName: ${image_name}"
-    echo "    newTag: \"${tag}\""
-    if [ -n "${node_cidr}${gateways}" ]; then
-      echo "patches:"
+    echo "    newName: ${DK_IMAGE_NAME:-sample-service}"
+    if [ -n "${DK_DIGEST:-}" ]; then
+      echo "    digest: ${DK_DIGEST}"
+    else
+      echo "    newTag: \"${DK_TAG}\""
+    fi
+    if [ -n "${DK_SCRAPE_CIDRS:-}${DK_DNS_CIDRS:-}${DK_STORAGE_CLASS:-}" ]; then echo "patches:"; fi
+    if [ -n "${DK_SCRAPE_CIDRS:-}" ]; then
       echo "  - target: { kind: NetworkPolicy, name: sample-service-ingress }"
       echo "    patch: |-"
-      if [ -n "$node_cidr" ]; then
-        echo "      - op: replace"
-        echo "        path: /spec/ingress/0/from/0/ipBlock/cidr"
-        echo "        value: ${node_cidr}"
-      fi
-      for gw in $gateways; do
-        echo "      - op: add"
-        echo "        path: /spec/ingress/0/from/-"
-        echo "        value: { ipBlock: { cidr: ${gw} } }"
+      for cidr in $DK_SCRAPE_CIDRS; do
+        echo "      - { op: add, path: /spec/ingress/0/from/-, value: { ipBlock: { cidr: ${cidr} } } }"
       done
+    fi
+    if [ -n "${DK_DNS_CIDRS:-}" ]; then
+      echo "  - target: { kind: NetworkPolicy, name: sample-service-egress }"
+      echo "    patch: |-"
+      for cidr in $DK_DNS_CIDRS; do
+        echo "      - { op: add, path: /spec/egress/0/to/-, value: { ipBlock: { cidr: ${cidr} } } }"
+      done
+    fi
+    if [ -n "${DK_STORAGE_CLASS:-}" ]; then
+      echo "  - target: { group: elasticsearch.k8s.elastic.co, kind: Elasticsearch, name: elasticsearch }"
+      echo "    patch: |-"
+      echo "      - { op: add, path: /spec/nodeSets/0/volumeClaimTemplates/0/spec/storageClassName, value: \"${DK_STORAGE_CLASS}\" }"
     fi
   } >"${dir}/kustomization.yaml"
 }

@@ -33,27 +33,3 @@ copy_apm_credentials() {
     info "credentials changed: restarted deployment/sample-service"
   fi
 }
-
-# Warns when a node's InternalIP falls outside the CIDR the service's NetworkPolicy admits for the
-# hostNetwork Elastic Agents (their /metrics scrapes would be dropped).
-check_node_cidr() {
-  local cidr ips
-  cidr="$(kubectl -n "$SERVICE_NS" get networkpolicy sample-service-ingress -o jsonpath='{.spec.ingress[0].from[0].ipBlock.cidr}' 2>/dev/null || true)"
-  ips="$(kubectl get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{" "}{end}' 2>/dev/null || true)"
-  [ -n "$cidr" ] && [ -n "$ips" ] || return 0
-  local outside
-  # shellcheck disable=SC2086 # $ips: one argument per address
-  outside="$(node -e '
-    const [cidr, ...ips] = process.argv.slice(1);
-    const toInt = (ip) => ip.split(".").reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
-    const [base, bits] = cidr.split("/");
-    const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-    console.log(ips.filter((ip) => ip.includes(".") && ((toInt(ip) & mask) >>> 0) !== ((toInt(base) & mask) >>> 0)).join(" "));
-  ' "$cidr" $ips 2>/dev/null || true)"
-  if [ -n "$outside" ]; then
-    warn "nodes ${outside} are outside ${cidr}, the range NetworkPolicy ${SERVICE_NS}/sample-service-ingress admits for the"
-    warn "Elastic Agents' /metrics scrapes. Run again with NODE_CIDR=<your nodes' CIDR> (make deploy NODE_CIDR=...)."
-  else
-    ok "nodes' InternalIPs are inside ${cidr} (agents may scrape the service)"
-  fi
-}

@@ -148,3 +148,32 @@ test('the service drains within the pod termination grace period, with margin fo
     );
   }
 });
+
+test('every Secret the service reads that the overlays do not create is copied by make deploy and named in the GitOps docs', { skip }, () => {
+  const doc = readFileSync(path.join(REPO_ROOT, 'docs/deploy.md'), 'utf8');
+  const gitops = doc.slice(doc.indexOf('## GitOps'), doc.indexOf('\n## ', doc.indexOf('## GitOps') + 3));
+  const copier = readFileSync(path.join(REPO_ROOT, 'scripts/deploy/secrets.sh'), 'utf8');
+  for (const overlay of STACK_OVERLAYS) {
+    const objects = render(overlay);
+    const created = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'sample-service') as K8sObject & {
+      spec: { template: { spec: { volumes?: { secret?: { secretName: string; optional?: boolean } }[]; containers: { env?: { valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[] }[] } } };
+    };
+    const pod = dep.spec.template.spec;
+    const needed = new Map<string, string>();
+    for (const v of pod.volumes ?? []) if (v.secret !== undefined && v.secret.optional !== true) needed.set(v.secret.secretName, 'volume');
+    for (const c of pod.containers) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref !== undefined && ref.optional !== true) needed.set(ref.name, ref.key);
+      }
+    }
+    const external = [...needed.keys()].filter((name) => !created.has(`sample-service/${name}`));
+    assert.deepEqual(external.sort(), ['apm-ca', 'apm-credentials'], `${overlay}: the Secrets from outside the manifests`);
+    for (const name of external) {
+      assert.ok(gitops.includes(`\`${name}\``), `docs/deploy.md GitOps section names ${name}`);
+      assert.match(copier, new RegExp(`create secret generic ${name} `), `scripts/deploy/secrets.sh creates ${name}`);
+    }
+  }
+  assert.match(gitops, /make apm-credentials/);
+});

@@ -12,11 +12,14 @@
  *   CRUD routes internal, `index.lifecycle.*` settings rejected;
  * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial (403 otherwise);
  * - Fleet: packages must be installed before package policies use them, at the installed version;
- *   policies on managed agent policies need `force`.
+ *   policies on managed agent policies need `force`; the kubernetes and prometheus packages' inputs,
+ *   streams and stream variables must exist (Fleet's "Input not found" / "Stream not found" /
+ *   "Variable … not found").
  * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { simplifiedInputsError } from './integration-packages.js';
 
 export type Flavour = 'stateful' | 'serverless';
 
@@ -687,6 +690,9 @@ export class StackDouble {
       const installed = this.installedPackages.get(String(pkg.name));
       if (installed === undefined) return kbError(400, `Package ${String(pkg.name)} is not installed`);
       if (pkg.version !== installed) return kbError(400, `Package ${String(pkg.name)} version ${String(pkg.version)} is not installed (installed: ${installed})`);
+      // Inputs, streams and variables the package does not declare (test/support/integration-packages.ts).
+      const unknownInput = simplifiedInputsError(String(pkg.name), body.inputs);
+      if (unknownInput !== undefined) return kbError(400, unknownInput);
       for (const policyId of (body.policy_ids ?? []) as string[]) {
         const ap = this.space(r.space).agentPolicies.get(policyId);
         if (ap === undefined) return kbError(400, `Agent policy ${policyId} does not exist`);
