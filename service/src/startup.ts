@@ -90,18 +90,31 @@ export function listenFailureMessage(error: unknown, config: Config): string | u
 }
 
 /**
- * A hint for an export failure the OTLP endpoint answered with 401 or 403, from the exporter's
- * diagnostic text (OTLPExporterError, flattened to JSON by OpenTelemetry's error handler); undefined
- * for any other failure. Header values are never repeated: they carry the credentials.
+ * A hint for an export failure the OTLP endpoint refused for its credentials, from the exporter's
+ * diagnostic text (the error flattened to JSON by OpenTelemetry's error handler): HTTP 401/403, or
+ * gRPC UNAUTHENTICATED (16) / PERMISSION_DENIED (7). Undefined for any other failure. Header values
+ * are never repeated: they carry the credentials.
  */
 export function exportFailureHint(diagnostic: string, config: Config): { status: number; message: string } | undefined {
-  const m = /"code":"?(401|403)"?/.exec(diagnostic) ?? /\b(401|403)\b.*(Unauthorized|Forbidden)/i.exec(diagnostic);
-  if (m === null) return undefined;
-  const status = Number(m[1]);
+  const grpc = config.tracing.protocol === 'grpc';
+  let denied: 'unauthenticated' | 'forbidden' | undefined;
+  let answer = '';
+  const http = /"code":"?(401|403)"?/.exec(diagnostic);
+  if (!grpc && http !== null) {
+    denied = http[1] === '401' ? 'unauthenticated' : 'forbidden';
+    answer = http[1] === '401' ? '401 Unauthorized' : '403 Forbidden';
+  } else if (grpc && (/"code":"?16"?[,}]/.test(diagnostic) || /\bUNAUTHENTICATED\b/.test(diagnostic))) {
+    denied = 'unauthenticated';
+    answer = 'UNAUTHENTICATED (gRPC 16)';
+  } else if (grpc && (/"code":"?7"?[,}]/.test(diagnostic) || /\bPERMISSION_DENIED\b/.test(diagnostic))) {
+    denied = 'forbidden';
+    answer = 'PERMISSION_DENIED (gRPC 7)';
+  }
+  if (denied === undefined) return undefined;
   const endpoint = config.tracing.tracesEndpoint === undefined ? 'the OTLP endpoint' : redactUrl(config.tracing.tracesEndpoint);
   const check =
-    status === 401
+    denied === 'unauthenticated'
       ? 'check OTEL_EXPORTER_OTLP_HEADERS (or OTEL_EXPORTER_OTLP_TRACES_HEADERS): APM Server expects Authorization=Bearer <secret token> or Authorization=ApiKey <base64 id:key>'
       : 'the credentials in OTEL_EXPORTER_OTLP_HEADERS (or OTEL_EXPORTER_OTLP_TRACES_HEADERS) are valid but lack the privilege to write traces (an API key needs the event:write privilege)';
-  return { status, message: `${endpoint} answered ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}: spans are dropped; ${check}.` };
+  return { status: denied === 'unauthenticated' ? 401 : 403, message: `${endpoint} answered ${answer}: spans are dropped; ${check}.` };
 }

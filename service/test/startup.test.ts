@@ -102,6 +102,17 @@ describe('an OTLP endpoint that answers 401', () => {
     assert.equal(exportFailureHint(diagnostic(503, 'Service Unavailable'), config), undefined);
     assert.equal(exportFailureHint('connect ECONNREFUSED 127.0.0.1:4318', config), undefined);
   });
+
+  it('recognises gRPC UNAUTHENTICATED and PERMISSION_DENIED when the protocol is grpc', () => {
+    const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    const diagnostic = (code: number, name: string): string => JSON.stringify({ message: `${code} ${name}: authentication failed`, code: String(code) });
+    assert.match(exportFailureHint(diagnostic(16, 'UNAUTHENTICATED'), config)?.message ?? '', /answered UNAUTHENTICATED \(gRPC 16\): .*OTEL_EXPORTER_OTLP_HEADERS/);
+    assert.equal(exportFailureHint(diagnostic(7, 'PERMISSION_DENIED'), config)?.status, 403);
+    assert.equal(exportFailureHint(diagnostic(14, 'UNAVAILABLE'), config), undefined);
+    // An HTTP status code means nothing on gRPC, and a gRPC code nothing on HTTP.
+    assert.equal(exportFailureHint(JSON.stringify({ code: '401' }), config), undefined);
+    assert.equal(exportFailureHint(diagnostic(16, 'x'), loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: ENDPOINT })), undefined);
+  });
 });
 
 describe('a port already in use', () => {
