@@ -182,7 +182,7 @@ export interface Observed {
   readonly exposition: string;
   /** The service's parsed JSON log lines. */
   readonly logLines: readonly Record<string, unknown>[];
-  /** OTLP/JSON export request bodies. */
+  /** OTLP export request bodies in the OTLP/JSON shape (decoded from protobuf, as APM Server receives them). */
   readonly spanBodies: readonly unknown[];
   /** Custom span attribute keys declared in the registry. */
   readonly customSpanAttributes: readonly string[];

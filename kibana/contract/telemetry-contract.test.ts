@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { allResources } from '../../scripts/provision/definitions.js';
 import type { Resource, SavedObjectResource } from '../../model/resources.js';
+import { decodeTraceRequestObject } from '../../service/test/support/otlp-receiver.js';
 import { spawnService, type SpawnedService } from '../../service/test/support/spawn-service.js';
 import { METRICS, ROUTES, RUNTIME_METRICS, SPAN_ATTRIBUTES } from '../../service/src/telemetry/registry.js';
 import { DASHBOARD_IDS, dashboards } from '../dashboards/index.js';
@@ -18,19 +19,26 @@ import { allPrometheusFields, LOG_FIELDS } from '../telemetry-fields.js';
 import { formatViolations, undeclaredFields, unemittedFields } from './check.js';
 import { emittedFields, parseExposition, type EmittedFields } from './emitted.js';
 
-/** An OTLP/HTTP JSON receiver standing in for APM Server's intake: records export requests, answers 200. */
+/**
+ * An OTLP/HTTP receiver standing in for APM Server's intake: like APM Server (apm-server v9.4.3,
+ * internal/beater/otlp/http.go) it unmarshals every body as protobuf and answers 400 when that fails,
+ * so the service's real export path (http/protobuf, the default) is the one decoded here.
+ */
 async function otlpReceiver(): Promise<{ server: Server; url: string; bodies: unknown[] }> {
   const bodies: unknown[] = [];
   const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v1/traces') {
-        bodies.push(JSON.parse(body));
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } else {
+      if (req.method !== 'POST' || req.url !== '/v1/traces') {
         res.writeHead(404).end();
+        return;
+      }
+      try {
+        bodies.push(decodeTraceRequestObject(Buffer.concat(chunks), 'application/x-protobuf'));
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      } catch (error) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(`failed to unmarshal request body: ${String(error)}`);
       }
     });
   });
@@ -93,7 +101,7 @@ describe('telemetry contract', () => {
     service = await spawnService({
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         SLOW_MIN_MS: '20',
         SLOW_MAX_MS: '60',

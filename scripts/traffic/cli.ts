@@ -20,9 +20,26 @@ export function buildParser(argv: readonly string[]): Argv {
     .alias('help', 'h')
     .version(false)
     .wrap(Math.min(120, process.stdout.columns || 100))
-    .fail((message, error) => {
-      throw error ?? new TrafficError('USAGE', `Error: ${message}\nRun with --help for usage.`);
+    .fail((message: string | null, error: Error | undefined) => {
+      // yargs' own parse errors (YError: a missing value, …) are usage errors too; anything else is thrown as is.
+      if (error !== undefined && error.name !== 'YError') throw error;
+      throw new TrafficError('USAGE', `Error: ${usageMessage(message ?? error?.message ?? 'invalid arguments')}\nRun with --help for usage.`);
     });
+}
+
+/**
+ * yargs' message with each unknown option named once, as typed: it lists both spellings of a
+ * dashed option ("Unknown arguments: bogus-flag, bogusFlag").
+ */
+export function usageMessage(message: string): string {
+  const missing = /^Not enough arguments following: (.+)$/.exec(message);
+  if (missing !== null) return `${missing[1]!.length === 1 ? '-' : '--'}${missing[1]} needs a value`;
+  const match = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (match === null) return message;
+  const names = match[1]!.split(', ');
+  const dashed = new Set(names.filter((n) => n.includes('-')).map((n) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())));
+  const kept = names.filter((n) => !dashed.has(n));
+  return `Unknown ${kept.length === 1 ? 'argument' : 'arguments'}: ${kept.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')}`;
 }
 
 /**

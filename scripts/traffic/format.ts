@@ -1,4 +1,5 @@
 /** Human-readable output: the live progress line and the end-of-run table. Pure string building. */
+import { formatShortRunCaveat } from './alert-model.js';
 import type { ProgressSnapshot, CountsSummary, EndpointSummary } from './stats.js';
 import type { TrafficSummary } from './summary.js';
 
@@ -69,5 +70,6 @@ export function formatSummary(summary: TrafficSummary): string {
   lines.push(
     `Expected alerts: fire [${summary.expectations.fire.join(', ')}], quiet [${summary.expectations.quiet.join(', ')}].`,
   );
+  if (summary.expectations.shortRun !== undefined) lines.push(formatShortRunCaveat(summary.scenario, summary.expectations.shortRun));
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,7 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-export function createHttpClient(options: { baseUrl: string; concurrency: number; timeoutMs: number }): HttpClient {
+export function createHttpClient(options: { baseUrl: string; concurrency: number; timeoutMs: number; authorization?: string | undefined }): HttpClient {
   const agent = new Agent({
     connections: options.concurrency,
     keepAliveTimeout: 30_000,
@@ -24,6 +24,7 @@ export function createHttpClient(options: { baseUrl: string; concurrency: number
   return {
     async send(planned, runSignal) {
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json' };
+      if (options.authorization !== undefined) headers.authorization = options.authorization;
       if (planned.correlation) {
         headers['x-request-id'] = planned.correlation.requestId;
         headers.traceparent = planned.correlation.traceparent;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TrafficError } from './errors.js';
-import { DEFAULTS, resolveOptions } from './options.js';
+import { DEFAULTS, redactCredentials, resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('applies the documented defaults', () => {
@@ -62,6 +62,22 @@ describe('resolveOptions', () => {
     ]) {
       assert.match(error.message, new RegExp(`${name} must`), `mentions ${name}`);
     }
+  });
+
+  it('takes credentials out of --base-url into a Basic Authorization header', () => {
+    const options = resolveOptions({ baseUrl: 'http://user:s%40cret@svc:8080/' });
+    assert.equal(options.baseUrl, 'http://svc:8080');
+    assert.equal(options.authorization, `Basic ${Buffer.from('user:s@cret').toString('base64')}`);
+    assert.equal(resolveOptions({ baseUrl: 'http://svc:8080' }).authorization, undefined);
+  });
+
+  it('never echoes a password from an invalid --base-url', () => {
+    assert.throws(
+      () => resolveOptions({ baseUrl: 'http://user:hunter2@svc:8080/?q=1' }),
+      (error: Error) => /--base-url must be/.test(error.message) && !error.message.includes('hunter2') && error.message.includes('***'),
+    );
+    assert.equal(redactCredentials('ftp://user:hunter2@host'), 'ftp://user:***@host/');
+    assert.equal(redactCredentials('not a url //user:hunter2@x'), 'not a url //***@x');
   });
 
   it('refuses --base-url together with --port-forward', () => {

@@ -8,8 +8,10 @@ import { SCENARIO_NAMES, isScenarioName, type ScenarioName } from './scenarios.j
 
 export interface TrafficOptions {
   readonly durationSeconds: number;
-  /** Target base URL without a trailing slash; ignored with portForward. */
+  /** Target base URL without a trailing slash and without credentials; ignored with portForward. */
   readonly baseUrl: string;
+  /** `Basic …` from credentials given in --base-url (sent as a header, never printed). */
+  readonly authorization: string | undefined;
   readonly portForward: boolean;
   readonly namespace: string;
   readonly portForwardTimeoutSeconds: number;
@@ -69,6 +71,14 @@ function toNumber(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.trim() !== '') return Number(value);
   return Number.NaN;
+}
+
+/** The URL with any password replaced by `***`, for messages. */
+export function redactCredentials(value: string): string {
+  const url = parseUrl(value);
+  if (url === null) return value.replace(/\/\/([^/@\s]*)@/, '//***@');
+  if (url.password !== '') url.password = '***';
+  return url.href;
 }
 
 function parseUrl(value: string): URL | null {
@@ -154,14 +164,24 @@ export function resolveOptions(raw: RawOptions): TrafficOptions {
   }
 
   let baseUrl: string = DEFAULTS.baseUrl;
+  let authorization: string | undefined;
   if (raw.baseUrl !== undefined) {
     if (portForward) {
       problems.push('--base-url and --port-forward exclude each other: --port-forward targets the forwarded local port');
     }
     const parsed = typeof raw.baseUrl === 'string' ? parseUrl(raw.baseUrl) : null;
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash) {
-      problems.push(`--base-url must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(raw.baseUrl)}`);
+      const shown = typeof raw.baseUrl === 'string' ? redactCredentials(raw.baseUrl) : raw.baseUrl;
+      problems.push(`--base-url must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(shown)}`);
     } else {
+      // Credentials in the URL become a Basic Authorization header (what curl does); the URL keeps none.
+      if (parsed.username !== '' || parsed.password !== '') {
+        const user = decodeURIComponent(parsed.username);
+        const password = decodeURIComponent(parsed.password);
+        authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+        parsed.username = '';
+        parsed.password = '';
+      }
       baseUrl = parsed.href.replace(/\/+$/, '');
     }
   }
@@ -172,6 +192,7 @@ export function resolveOptions(raw: RawOptions): TrafficOptions {
   return Object.freeze({
     durationSeconds,
     baseUrl,
+    authorization,
     portForward,
     namespace,
     portForwardTimeoutSeconds,

@@ -4,7 +4,7 @@
  * child is always stopped: by stop(), on a startup failure or abort, and, as a last resort, by a
  * synchronous kill when the process exits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
@@ -16,6 +16,7 @@ export const SERVICE_PORT = 8080;
 const POLL_INTERVAL_MS = 250;
 const STOP_GRACE_MS = 3_000;
 const MAX_STDERR_LINES = 20;
+const CONTEXT_CHECK_TIMEOUT_MS = 10_000;
 
 export interface PortForwardOptions {
   readonly namespace: string;
@@ -41,11 +42,51 @@ export function portForwardArgs(namespace: string, service: string, servicePort:
 
 const FORWARDING = /Forwarding from 127\.0\.0\.1:(\d+) ->/;
 
+/** What `make deploy` (scripts/deploy/lib.sh) says when kubectl has no current context, plus the way out here. */
+export function noContextMessage(kubeconfig: string | undefined): string {
+  return (
+    `Port-forward failed: kubectl has no current context (KUBECONFIG=${kubeconfig ?? '~/.kube/config'}), so there is no cluster to reach. ` +
+    "Point kubectl at a cluster ('kubectl config use-context <name>') and deploy the service with 'make deploy', " +
+    'or target a service running elsewhere with --base-url.'
+  );
+}
+
+/**
+ * Resolves undefined when kubectl has a current context, else the reason. Without one, kubectl would
+ * try its built-in default API server (localhost:8080, which is also this service's port) and
+ * repeat the same connection error for every retry.
+ */
+function checkContext(kubectl: string, signal: AbortSignal): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(kubectl, ['config', 'current-context'], { timeout: CONTEXT_CHECK_TIMEOUT_MS, signal }, (error, stdout) => {
+      if (error === null) {
+        resolve(stdout.trim() === '' ? noContextMessage(process.env.KUBECONFIG) : undefined);
+        return;
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') resolve(`Port-forward failed: ${kubectl} was not found on PATH (install kubectl or use --base-url).`);
+      else if (code === 'ABORT_ERR') resolve('Port-forward failed: interrupted.');
+      else if (typeof code === 'number') resolve(noContextMessage(process.env.KUBECONFIG));
+      // Anything else (a timeout): let port-forward itself report.
+      else resolve(undefined);
+    });
+  });
+}
+
+/** kubectl's stderr, each distinct line once (with its count): it repeats one error per retry. */
+export function summarizeKubectlLines(lines: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, n]) => (n > 1 ? `${line} (${n} times)` : line));
+}
+
 export async function startPortForward(options: PortForwardOptions): Promise<PortForward> {
   const kubectl = options.kubectl ?? process.env.KUBECTL ?? 'kubectl';
   const service = options.service ?? SERVICE.name;
   const servicePort = options.servicePort ?? SERVICE_PORT;
   const target = `svc/${service} in namespace ${options.namespace}`;
+  const noContext = await checkContext(kubectl, options.signal);
+  if (noContext !== undefined) throw new TrafficError('PORT_FORWARD_FAILED', noContext);
   const child = spawn(kubectl, portForwardArgs(options.namespace, service, servicePort), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -79,7 +120,7 @@ export async function startPortForward(options: PortForwardOptions): Promise<Por
   const fail = async (reason: string): Promise<never> => {
     guard.clear();
     await stop();
-    const details = stderr.length > 0 ? `\n${stderr.map((l) => `  kubectl: ${l}`).join('\n')}` : '';
+    const details = stderr.length > 0 ? `\n${summarizeKubectlLines(stderr).map((l) => `  kubectl: ${l}`).join('\n')}` : '';
     throw new TrafficError('PORT_FORWARD_FAILED', `Port-forward to ${target} failed: ${reason}.${details}`);
   };
 

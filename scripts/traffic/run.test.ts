@@ -67,6 +67,58 @@ describe('runTraffic', () => {
     }
   });
 
+  it('keeps every in-flight request on the run\'s stop signal without a MaxListenersExceededWarning', async (t) => {
+    const target = await server(t, 100);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    t.after(() => process.off('warning', onWarning));
+    // steady's spike sends 30 requests at once: 30 concurrent listeners on the run's signal.
+    const result = await runTraffic(options({ baseUrl: target.url, duration: 1, rps: 10, scenario: 'steady', json: true }), capture());
+    assert.equal(result.summary.totals.failed, 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings.filter((w) => w.includes('MaxListenersExceeded')), []);
+  });
+
+  it('warns, at the start and in the summary, when the run is shorter than the scenario\'s recommended duration', async (t) => {
+    const target = await server(t, 0);
+    const io = capture();
+    const result = await runTraffic(options({ baseUrl: target.url, duration: 1, rps: 10, scenario: 'error-burst', json: true }), io);
+    assert.match(io.err(), /Warning: 1 s is shorter than error-burst's recommended 600 s.*Expected to fire but may not: availability-burn-rate-page, error-log-spike\./);
+    assert.deepEqual(result.summary.expectations.shortRun?.mayNotFire, ['availability-burn-rate-page', 'error-log-spike']);
+  });
+
+  it('warns when every response was 404: the target is not the service', async (t) => {
+    const s: Server = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    t.after(() => s.close());
+    const io = capture();
+    const url = `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+    const result = await runTraffic(options({ baseUrl: url, duration: 0.5, rps: 10, scenario: 'outage', json: true }), io);
+    assert.equal(result.exitCode, EXIT_CODES.ok);
+    assert.match(io.err(), new RegExp(`Warning: all 5 responses from ${url} were 404 Not Found.*Check --base-url`));
+    const target = await server(t, 0);
+    const fine = capture();
+    await runTraffic(options({ baseUrl: target.url, duration: 0.5, rps: 10, scenario: 'outage', json: true }), fine);
+    assert.doesNotMatch(fine.err(), /were 404/);
+  });
+
+  it('sends credentials from --base-url as a header and prints them nowhere', async (t) => {
+    const seen: (string | undefined)[] = [];
+    const s: Server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    t.after(() => s.close());
+    const io = capture();
+    const port = (s.address() as { port: number }).port;
+    const result = await runTraffic(options({ baseUrl: `http://ops:hunter2@127.0.0.1:${port}`, duration: 0.3, rps: 10, scenario: 'outage' }), io);
+    assert.equal(result.summary.baseUrl, `http://127.0.0.1:${port}`);
+    assert.ok(seen.length > 0 && seen.every((h) => h === `Basic ${Buffer.from('ops:hunter2').toString('base64')}`));
+    assert.doesNotMatch(io.out() + io.err(), /hunter2|ops:/);
+  });
+
   it('refuses a run that would send nothing', async () => {
     await assert.rejects(
       runTraffic(options({ duration: 0.05, rps: 1, scenario: 'outage' }), capture()),

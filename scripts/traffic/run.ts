@@ -3,6 +3,8 @@
  * plan on schedule, show progress, and report. The CLI's handler calls runTraffic(); tests call it
  * directly with their own output streams.
  */
+import { setMaxListeners } from 'node:events';
+import { formatShortRunCaveat, shortRunCaveat, type ShortRunCaveat } from './alert-model.js';
 import { EXIT_CODES, TrafficError } from './errors.js';
 import { formatProgress, formatSummary } from './format.js';
 import { createHttpClient } from './http-client.js';
@@ -32,6 +34,9 @@ export interface TrafficResult {
 /** Consecutive transport failures, with no response ever, after which the target counts as unreachable. */
 export const UNREACHABLE_AFTER_FAILURES = 5;
 
+/** Listeners on the run's stop signal besides one per request in flight. */
+const RUN_SIGNAL_LISTENERS = 4;
+
 export async function runTraffic(options: TrafficOptions, io: TrafficIO): Promise<TrafficResult> {
   const external = io.signal ?? new AbortController().signal;
   const scenario = SCENARIOS[options.scenario];
@@ -53,6 +58,7 @@ export async function runTraffic(options: TrafficOptions, io: TrafficIO): Promis
     );
   }
   const note = (line: string): void => void io.stderr.write(`${line}\n`);
+  const shortRun = shortRunCaveat(planInput);
 
   let portForward: PortForward | undefined;
   if (options.portForward) {
@@ -70,10 +76,11 @@ export async function runTraffic(options: TrafficOptions, io: TrafficIO): Promis
         `Sending ${outline.total} requests to ${baseUrl} over ${options.durationSeconds} s ` +
         `(${options.rps} rps paced, concurrency ${options.concurrency}, seed ${seed}).`,
     );
+    if (shortRun !== undefined) note(formatShortRunCaveat(scenario.name, shortRun));
     if (outline.requested > outline.total) {
       note(`Capped by --max-requests ${options.maxRequests}: ${outline.requested - outline.total} planned requests will not be sent.`);
     }
-    return await execute(options, io, { baseUrl, seed, durationMs, outline, plan: planRequests(planInput), external });
+    return await execute(options, io, { baseUrl, seed, durationMs, outline, plan: planRequests(planInput), external, shortRun });
   } finally {
     await portForward?.stop();
   }
@@ -86,6 +93,7 @@ interface Execution {
   readonly outline: PlanOutline;
   readonly plan: Iterable<PlannedRequest>;
   readonly external: AbortSignal;
+  readonly shortRun: ShortRunCaveat | undefined;
 }
 
 async function execute(options: TrafficOptions, io: TrafficIO, run: Execution): Promise<TrafficResult> {
@@ -95,8 +103,13 @@ async function execute(options: TrafficOptions, io: TrafficIO, run: Execution): 
     baseUrl: run.baseUrl,
     concurrency: options.concurrency,
     timeoutMs: options.timeoutSeconds * 1000,
+    // Credentials from --base-url go to the service, not through a port-forward.
+    authorization: options.portForward ? undefined : options.authorization,
   });
   const stop = new AbortController();
+  // Every request in flight listens on the run's signal (one listener each, removed when it settles):
+  // up to --concurrency listeners is the design, not a leak. A few more for the run's own.
+  setMaxListeners(options.concurrency + RUN_SIGNAL_LISTENERS, stop.signal);
   let stopReason: TrafficSummary['stopReason'] | undefined;
   let stoppedAtMs: number | undefined;
   const clock = io.clock ?? { now: () => performance.now() };
@@ -152,6 +165,7 @@ async function execute(options: TrafficOptions, io: TrafficIO, run: Execution): 
     correlationShare: options.correlationShare,
     expectFire: scenario.expectFire,
     expectQuiet: scenario.expectQuiet,
+    shortRun: run.shortRun,
   });
 
   io.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
@@ -161,6 +175,8 @@ async function execute(options: TrafficOptions, io: TrafficIO, run: Execution): 
         '(the target answered too slowly for --concurrency); raise --concurrency or lower --rps.\n',
     );
   }
+  const notFound = allNotFoundMessage(summary);
+  if (notFound !== undefined) io.stderr.write(`${notFound}\n`);
   const exitCode = exitCodeFor(summary, run.external);
   if (exitCode === EXIT_CODES.unreachable) io.stderr.write(`${unreachableMessage(summary, options.portForward)}\n`);
   return { summary, exitCode };
@@ -173,6 +189,16 @@ function exitCodeFor(summary: TrafficSummary, external: AbortSignal): number {
   }
   if (!summary.reachable && summary.sent > 0) return EXIT_CODES.unreachable;
   return EXIT_CODES.ok;
+}
+
+/** A warning when every response was 404: the target answers, but it is not the service (or not at this path). */
+export function allNotFoundMessage(summary: TrafficSummary): string | undefined {
+  const answered = summary.totals.count - summary.totals.failed;
+  if (answered === 0 || summary.totals.status['404'] !== answered) return undefined;
+  return (
+    `Warning: all ${answered} responses from ${summary.baseUrl} were 404 Not Found: that server does not serve the ` +
+    "sample service's routes there. Check --base-url (host, port, and no path prefix the service does not have)."
+  );
 }
 
 /** The message printed when the target never answered. */

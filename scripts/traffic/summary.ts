@@ -3,6 +3,7 @@
  * shape is the generator's machine-readable contract (the fire drill and CI read it).
  */
 import type { AlertId } from '../../alerts/ids.js';
+import type { ShortRunCaveat } from './alert-model.js';
 import type { PlanOutline } from './plan.js';
 import type { ScenarioName } from './scenarios.js';
 import type { StopReason } from './scheduler.js';
@@ -37,7 +38,12 @@ export interface TrafficSummary {
     readonly examples: readonly CorrelationExample[];
     readonly errorExamples: readonly CorrelationExample[];
   };
-  readonly expectations: { readonly fire: readonly AlertId[]; readonly quiet: readonly AlertId[] };
+  readonly expectations: {
+    readonly fire: readonly AlertId[];
+    readonly quiet: readonly AlertId[];
+    /** Present when the run was shorter than the scenario's recommended duration. */
+    readonly shortRun?: ShortRunCaveat;
+  };
 }
 
 export interface SummaryInput {
@@ -56,6 +62,7 @@ export interface SummaryInput {
   readonly correlationShare: number;
   readonly expectFire: readonly AlertId[];
   readonly expectQuiet: readonly AlertId[];
+  readonly shortRun?: ShortRunCaveat | undefined;
 }
 
 /**
@@ -97,6 +104,6 @@ export function buildSummary(input: SummaryInput): TrafficSummary {
     totals,
     failures: input.stats.failures(),
     correlation: { share: input.correlationShare, ...input.stats.correlation() },
-    expectations: { fire: input.expectFire, quiet: input.expectQuiet },
+    expectations: { fire: input.expectFire, quiet: input.expectQuiet, ...(input.shortRun === undefined ? {} : { shortRun: input.shortRun }) },
   };
 }

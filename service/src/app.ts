@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { context, type Span } from '@opentelemetry/api';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from './config.js';
-import { AppError, errorBody, toAppError } from './errors.js';
+import { AppError, errorBody, isExpected, toAppError } from './errors.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { normalizeMethod, type ServiceMetrics } from './metrics.js';
@@ -24,11 +24,12 @@ import {
   SPAN_NAMES,
   UNMATCHED_ROUTE,
   type Operation,
+  type RouteTemplate,
 } from './telemetry/registry.js';
 import { activeAgent } from './telemetry/agent.js';
 import { endServerSpan, startServerSpan } from './telemetry/http-server-span.js';
 import { activeSpan, nameServerSpan, recordSpanError, withSpan, withSpanSync } from './telemetry/tracing.js';
-import { parseNewUser, parseUserId, type UserStore } from './users.js';
+import { parseNewUser, parsePageRequest, parseUserId, type UserStore } from './users.js';
 
 export interface AppDependencies {
   readonly config: Config;
@@ -99,6 +100,8 @@ export function createApp(deps: AppDependencies): express.Express {
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
       const method = normalizeMethod(req.method);
       metrics.recordRequest(method, s.route, status, Number(nanos) / 1e9);
+      // A 5xx that is part of normal operation (readiness while draining) is no error.
+      const failed = status >= 500 && !isExpected(s.error);
       const fields = {
         'http.request.method': req.method,
         'http.request.id': s.requestId,
@@ -109,9 +112,9 @@ export function createApp(deps: AppDependencies): express.Express {
         'client.ip': req.socket.remoteAddress,
         'event.duration': Number(nanos),
         'event.outcome': status >= 500 ? 'failure' : 'success',
-        ...(status >= 500 && s.error !== undefined ? { err: s.error.cause instanceof Error ? s.error.cause : s.error } : {}),
+        ...(failed && s.error !== undefined ? { err: s.error.cause instanceof Error ? s.error.cause : s.error } : {}),
       };
-      const level = status >= 500 ? ACCESS_LOG_LEVELS.serverError : PROBES.has(s.route) ? ACCESS_LOG_LEVELS.probe : ACCESS_LOG_LEVELS.default;
+      const level = failed ? ACCESS_LOG_LEVELS.serverError : PROBES.has(s.route) ? ACCESS_LOG_LEVELS.probe : ACCESS_LOG_LEVELS.default;
       logger[level](fields, ACCESS_LOG_MESSAGE);
       if (own !== undefined) {
         const failure = s.error?.cause instanceof Error ? s.error.cause : s.error;
@@ -162,28 +165,45 @@ export function createApp(deps: AppDependencies): express.Express {
     }
   };
 
-  app.get(ROUTES.health, routed, (_req, res) => {
+  /** Methods served per route template, for the `Allow` header of 405 and OPTIONS answers. */
+  const allowed = new Map<RouteTemplate, string[]>();
+  const route = (method: 'get' | 'post', path: RouteTemplate, ...handlers: RequestHandler[]): void => {
+    const methods = allowed.get(path) ?? [];
+    // Express answers HEAD with the GET handler.
+    methods.push(...(method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()]));
+    allowed.set(path, methods);
+    app[method](path, routed, ...handlers);
+  };
+
+  route('get', ROUTES.health, (_req, res) => {
     res.json({ status: 'ok', version: config.service.version, uptimeSeconds: Math.round(lifecycle.uptimeSeconds()) });
   });
 
-  app.get(ROUTES.ready, routed, (_req, res) => {
+  route('get', ROUTES.ready, (_req, res) => {
     if (!lifecycle.isReady) {
       throw new AppError('not_ready', { message: `The service is ${lifecycle.state}.`, details: { state: lifecycle.state } });
     }
     res.json({ status: 'ready' });
   });
 
-  app.get(ROUTES.metrics, routed, async (_req, res) => {
+  route('get', ROUTES.metrics, async (_req, res) => {
     const body = await metrics.registry.metrics();
     res.type(metrics.registry.contentType).send(body);
   });
 
-  app.get(ROUTES.users, routed, (_req, res) => {
-    const list = operationSync('list_users', () => users.list());
-    res.json({ users: list });
+  // One bounded page per request (?limit=&offset=): a full store is 10,000 users, about 3.4 MB of JSON.
+  route('get', ROUTES.users, (req, res) => {
+    const page = operationSync('list_users', () => {
+      const { limit, offset } = parsePageRequest(req.query as Record<string, unknown>);
+      const total = users.size;
+      const next = offset + limit < total ? `${ROUTES.users}?limit=${limit}&offset=${offset + limit}` : null;
+      return { users: users.page(offset, limit), total, limit, offset, next };
+    });
+    if (page.next !== null) res.setHeader('Link', `<${page.next}>; rel="next"`);
+    res.json(page);
   });
 
-  app.get(ROUTES.user, routed, (req, res) => {
+  route('get', ROUTES.user, (req, res) => {
     const user = operationSync('get_user', () => {
       const id = parseUserId(String(req.params.id));
       // A lookup that finds nothing succeeded (app.user.found=false); only the response is a 404.
@@ -199,11 +219,11 @@ export function createApp(deps: AppDependencies): express.Express {
     res.json(user);
   });
 
-  app.post(
+  route(
+    'post',
     ROUTES.users,
-    routed,
-    express.json({ limit: config.bodyLimitBytes, type: 'application/json' }),
-
+    // Not strict: any JSON value is parsed, and parseNewUser says what is wrong with `null` or `[]`.
+    express.json({ limit: config.bodyLimitBytes, type: 'application/json', strict: false }),
     (req, res) => {
       const user = operationSync('create_user', () => {
         if (!req.is('application/json')) throw new AppError('unsupported_media_type');
@@ -219,20 +239,20 @@ export function createApp(deps: AppDependencies): express.Express {
     },
   );
 
-  app.get(ROUTES.error, routed, () => {
+  route('get', ROUTES.error, () => {
     operationSync('error', () => {
       throw new AppError('simulated_error');
     });
   });
 
-  app.get(ROUTES.flaky, routed, (_req, res) => {
+  route('get', ROUTES.flaky, (_req, res) => {
     operationSync('flaky', () => {
       if (random() < config.flakyFailureRate) throw new AppError('flaky_failure');
     });
     res.json({ status: 'ok' });
   });
 
-  app.get(ROUTES.slow, routed, async (_req, res) => {
+  route('get', ROUTES.slow, async (_req, res) => {
     const delayMs = uniformInt(random, config.slowMinMs, config.slowMaxMs);
     await operation('slow', () =>
       withSpan(SPAN_NAMES.slowWork, { [SPAN_ATTRIBUTES.slowDelayMs]: delayMs }, () => new Promise<void>((resolve) => setTimeout(resolve, delayMs))),
@@ -240,18 +260,31 @@ export function createApp(deps: AppDependencies): express.Express {
     res.json({ status: 'ok', delayMs });
   });
 
+  // Other methods on a known route: 405 with `Allow`; OPTIONS answers 204 with `Allow`.
+  for (const [path, methods] of allowed) {
+    const allow = [...methods, 'OPTIONS'].join(', ');
+    app.all(path, routed, (req, res) => {
+      res.setHeader('Allow', allow);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+      throw new AppError('method_not_allowed', { message: `${path} accepts ${allow}.`, details: { allow: allow.split(', ') } });
+    });
+  }
+
   // Unknown routes: one JSON 404, and the shared `unmatched` route label.
   app.use(() => {
     throw new AppError('route_not_found');
   });
 
   // The error edge: catalogue errors become JSON responses; 5xx mark the server span failed.
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const appError = toAppError(error);
+    const appError = toAppError(error, { contentEncoding: req.headers['content-encoding'] });
     const s = state(res);
     s.error = appError;
     if (appError.status >= 500) recordSpanError(s.span, appError.cause instanceof Error ? appError.cause : appError);

@@ -46,6 +46,8 @@ export interface TracingConfig {
   readonly otelEnabled: boolean;
   readonly exporter: TracesExporter;
   readonly protocol: OtlpProtocol;
+  /** The variable the protocol came from (for messages), or the traces-specific one when neither is set. */
+  readonly protocolVariable: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' | 'OTEL_EXPORTER_OTLP_PROTOCOL';
   /** The traces endpoint the exporter will use (display only; the exporter reads the env itself). */
   readonly tracesEndpoint: string | undefined;
   readonly sampler: TracesSampler;
@@ -243,6 +245,10 @@ export function loadConfig(env: Env = process.env): Config {
     OTLP_PROTOCOLS,
     oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, 'http/protobuf'),
   );
+  const protocolVariable =
+    present('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') === undefined && present('OTEL_EXPORTER_OTLP_PROTOCOL') !== undefined
+      ? 'OTEL_EXPORTER_OTLP_PROTOCOL'
+      : 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL';
   const baseEndpoint = url('OTEL_EXPORTER_OTLP_ENDPOINT');
   const tracesOnlyEndpoint = url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   let tracesEndpoint = tracesOnlyEndpoint;
@@ -295,6 +301,7 @@ export function loadConfig(env: Env = process.env): Config {
       otelEnabled: apmAgent === 'otel' && !sdkDisabled && (exporter === 'none' || tracesEndpoint !== undefined),
       exporter,
       protocol,
+      protocolVariable,
       tracesEndpoint,
       sampler,
       samplerArg,

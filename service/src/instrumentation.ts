@@ -19,13 +19,14 @@
 import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, stdoutDestination, type Logger } from './logger.js';
+import { exportFailureHint } from './startup.js';
 import { registerAgent } from './telemetry/agent.js';
 import { PROBE_ROUTES } from './telemetry/registry.js';
 
 const require = createRequire(import.meta.url);
 
 /** Forwards OpenTelemetry diagnostics to the service logger at warn, at most `burst` lines per minute. */
-function rateLimitedDiag(logger: Logger, burst = 5, windowMs = 60_000) {
+function rateLimitedDiag(logger: Logger, config: Config, burst = 5, windowMs = 60_000) {
   let windowStart = 0;
   let count = 0;
   let suppressed = 0;
@@ -43,6 +44,12 @@ function rateLimitedDiag(logger: Logger, burst = 5, windowMs = 60_000) {
     }
     count++;
     const detail = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    // A 401/403 from the endpoint is a setting to fix: say which endpoint and which setting.
+    const hint = exportFailureHint(`${message} ${detail}`, config);
+    if (hint !== undefined) {
+      logger.warn({ 'event.action': 'otel-diag', 'log.origin.level': level, 'http.response.status_code': hint.status }, `OpenTelemetry: ${hint.message}`);
+      return;
+    }
     logger.warn({ 'event.action': 'otel-diag', 'log.origin.level': level }, `OpenTelemetry: ${message}${detail ? ` ${detail}` : ''}`);
   };
   return {
@@ -61,7 +68,7 @@ async function startOpenTelemetry(config: Config, logger: Logger): Promise<void>
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
   ]);
-  diag.setLogger(rateLimitedDiag(logger), DiagLogLevel.WARN);
+  diag.setLogger(rateLimitedDiag(logger, config), DiagLogLevel.WARN);
 
   // Each exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _CERTIFICATE / _TIMEOUT
   // itself; NodeSDK wraps it in a BatchSpanProcessor configured by OTEL_BSP_*.

@@ -135,6 +135,14 @@ export async function drainLogger(logger: Logger, timeoutMs = LOG_FLUSH_TIMEOUT_
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     new Promise<void>((resolve) => {
+      // sonic-boom's flush(cb) calls back at once when minLength is 0, even with a write in flight;
+      // a synchronous flush after it would then put the buffered lines ahead of that write's line.
+      // While a write is in flight, wait for 'drain' (everything written) instead.
+      const stream = destinationOf(logger) as { _writing?: unknown; once?: (event: string, listener: () => void) => unknown };
+      if (stream._writing === true && typeof stream.once === 'function') {
+        stream.once('drain', resolve);
+        return;
+      }
       try {
         logger.flush(() => resolve());
       } catch {

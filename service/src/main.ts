@@ -6,7 +6,8 @@
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, loadConfig } from './config.js';
 import { createLogger, drainLogger, flushLogger } from './logger.js';
 import { startServer } from './server.js';
-import { shutdownTelemetry, TELEMETRY_FLUSH_TIMEOUT_MS } from './telemetry/agent.js';
+import { listenFailureMessage, protocolWarning, tracingLine } from './startup.js';
+import { activeAgent, shutdownTelemetry, TELEMETRY_FLUSH_TIMEOUT_MS } from './telemetry/agent.js';
 import { LIFECYCLE_LOG_MESSAGES } from './telemetry/registry.js';
 
 async function main(): Promise<void> {
@@ -39,8 +40,19 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config, { logger });
   } catch (error) {
-    crash(error, 'startup');
-    return;
+    // A mistake a person can fix (port taken, …): one plain line on stderr and on the log, no stack.
+    const human = listenFailureMessage(error, config);
+    if (human === undefined) {
+      crash(error, 'startup');
+      return;
+    }
+    process.stderr.write(`sample-service: ${human}\n`);
+    logger.fatal({ 'event.action': 'startup', 'error.code': (error as { code?: string }).code }, human);
+    flushLogger(logger);
+    process.exit(1);
+  }
+  for (const line of [tracingLine(config, activeAgent()), protocolWarning(config)]) {
+    if (line !== undefined) logger[line.level](line.fields, line.message);
   }
 
   let signalled = false;

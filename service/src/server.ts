@@ -31,6 +31,23 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/** Upper bound for destroyed sockets to report 'close' after the grace period. */
+const SOCKET_CLOSE_TIMEOUT_MS = 1_000;
+
+/**
+ * Resolves once every socket in `sockets` has emitted 'close' (or after `timeoutMs`). The listener is
+ * added after the response's own, so by then each cut response has emitted 'close' too.
+ */
+function socketsGone(sockets: ReadonlySet<Socket>, timeoutMs: number): Promise<void> {
+  const pending = [...sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([Promise.all(pending).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const lifecycle = new Lifecycle();
@@ -86,9 +103,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clearInterval(idleSweep);
       if (outcome === 'timeout') {
         logger.warn({ 'event.action': 'shutdown', connections: sockets.size }, LIFECYCLE_LOG_MESSAGES.graceOver);
+        // The server's 'close' comes before the sockets' own 'close' events, which end the cut
+        // responses and write their access lines (499): wait for those too, bounded.
+        const socketsClosed = socketsGone(sockets, SOCKET_CLOSE_TIMEOUT_MS);
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
-        await closed;
+        await Promise.all([closed, socketsClosed]);
       }
       logger.info({ 'event.action': 'shutdown' }, LIFECYCLE_LOG_MESSAGES.closed);
     })();

@@ -1,5 +1,5 @@
 /** In-memory user store with seed data. Ids are positive integers assigned in order. */
-import { AppError, type FieldError } from './errors.js';
+import { AppError, MAX_ID, type FieldError } from './errors.js';
 
 export interface User {
   readonly id: number;
@@ -32,8 +32,29 @@ export class UserStore {
     for (const u of seed) this.create(u);
   }
 
+  /** Every user, in id order (unbounded: the API serves pages, see page()). */
   list(): User[] {
     return [...this.#users.values()];
+  }
+
+  get size(): number {
+    return this.#users.size;
+  }
+
+  /** One page in id order: at most `limit` users after skipping `offset`. */
+  page(offset: number, limit: number): User[] {
+    const out: User[] = [];
+    if (offset >= this.#users.size) return out;
+    let skipped = 0;
+    for (const user of this.#users.values()) {
+      if (skipped < offset) {
+        skipped++;
+        continue;
+      }
+      out.push(user);
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   get(id: number): User | undefined {
@@ -43,8 +64,13 @@ export class UserStore {
   create(input: NewUser): User {
     if (this.#users.size >= MAX_USERS) {
       // Evict the oldest non-seed entry: bounded memory, the newest users stay readable.
-      const oldest = [...this.#users.keys()].find((k) => k > SEED_USERS.length);
-      if (oldest !== undefined) this.#users.delete(oldest);
+      // A Map iterates in insertion order, so the first non-seed key is the oldest one.
+      for (const key of this.#users.keys()) {
+        if (key > SEED_USERS.length) {
+          this.#users.delete(key);
+          break;
+        }
+      }
     }
     const user = Object.freeze({ id: this.#nextId++, name: input.name, email: input.email });
     this.#users.set(user.id, user);
@@ -52,18 +78,56 @@ export class UserStore {
   }
 }
 
-/** Parses a path id; throws invalid_id (400) when it is not a positive integer. */
+/** Parses a path id; throws invalid_id (400) unless it is an integer from 1 to MAX_ID. */
 export function parseUserId(raw: string): number {
-  if (!ID_PATTERN.test(raw)) throw new AppError('invalid_id', { details: [{ field: 'id', message: 'must be a positive integer' }] });
+  if (!ID_PATTERN.test(raw)) throw new AppError('invalid_id', { details: [{ field: 'id', message: `must be an integer from 1 to ${MAX_ID}` }] });
   return Number(raw);
+}
+
+/** Page size of GET /api/users without `limit`. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** Largest `limit` GET /api/users accepts: a page stays small (about 35 KB), so listing never starves the probes. */
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** Reads `?limit=&offset=`; throws validation_failed (400) listing each bad parameter. Other parameters are ignored. */
+export function parsePageRequest(query: Readonly<Record<string, unknown>>): PageRequest {
+  const errors: FieldError[] = [];
+  const read = (name: string, def: number, min: number, max: number): number => {
+    const raw = query[name];
+    if (raw === undefined) return def;
+    if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      errors.push({ field: name, message: `must be one integer from ${min} to ${max}` });
+      return def;
+    }
+    return Number(raw);
+  };
+  const limit = read('limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const offset = read('offset', 0, 0, MAX_ID);
+  if (errors.length > 0) throw new AppError('validation_failed', { message: 'The page parameters are invalid.', details: errors });
+  return { limit, offset };
+}
+
+/** A short description of a JSON value's type, for messages ("null", "an array", "a number"). */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'no body';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
 }
 
 /** Validates a POST /api/users body; throws validation_failed (400) listing every field error. */
 export function parseNewUser(body: unknown): NewUser {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    const got = describeJson(body);
     throw new AppError('validation_failed', {
-      message: 'The request body must be a JSON object.',
-      details: [{ field: '(body)', message: 'must be a JSON object with name and email' }],
+      message: `The request body must be a JSON object with name and email, not ${got}.`,
+      details: [{ field: '(body)', message: `must be a JSON object with name and email, not ${got}` }],
     });
   }
   const rec = body as Record<string, unknown>;

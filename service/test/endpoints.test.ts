@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before, after } from 'node:test';
 import { seededRandom } from '../src/random.js';
 import type { ERROR_CODES } from '../src/errors.js';
-import { SEED_USERS } from '../src/users.js';
+import { DEFAULT_PAGE_SIZE, SEED_USERS } from '../src/users.js';
 import { request, startTestServer, type TestServer } from './support/in-process.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -45,12 +45,15 @@ describe('service endpoints', () => {
     assert.match(r.text, /^# HELP http_requests_total /m);
   });
 
-  it('lists the seed users', async () => {
+  it('lists the seed users on the first page', async () => {
     const r = await request(svc.url, '/api/users');
     assert.equal(r.status, 200);
-    const users = (r.body as { users: { id: number; name: string; email: string }[] }).users;
-    assert.ok(users.length >= SEED_USERS.length);
-    assert.deepEqual(users.slice(0, SEED_USERS.length).map((u) => u.name), SEED_USERS.map((u) => u.name));
+    const page = r.body as { users: { id: number; name: string; email: string }[]; total: number; limit: number; offset: number };
+    assert.ok(page.users.length >= SEED_USERS.length);
+    assert.deepEqual(page.users.slice(0, SEED_USERS.length).map((u) => u.name), SEED_USERS.map((u) => u.name));
+    assert.equal(page.limit, DEFAULT_PAGE_SIZE);
+    assert.equal(page.offset, 0);
+    assert.ok(page.total >= page.users.length);
   });
 
   it('returns one user by id', async () => {
@@ -63,6 +66,13 @@ describe('service endpoints', () => {
     const r = await request(svc.url, '/api/users/999999', { headers: { 'x-request-id': 'lookup-404' } });
     assert.equal(r.status, 404);
     assertErrorShape(r.body, 'user_not_found', 'lookup-404');
+  });
+
+  it('states the real id limit: 9 digits pass validation, 10 do not', async () => {
+    assert.equal((await request(svc.url, '/api/users/999999999')).status, 404);
+    const r = await request(svc.url, '/api/users/1000000000');
+    assert.equal(r.status, 400);
+    assert.match((r.body as { error: { message: string } }).error.message, /from 1 to 999999999/);
   });
 
   for (const bad of ['abc', '0', '-1', '1.5', '12345678901']) {
@@ -119,7 +129,16 @@ describe('service endpoints', () => {
     assertErrorShape(r.body, 'validation_failed');
   });
 
-  it('answers 413 for a body above BODY_LIMIT', async () => {
+  for (const [body, got] of [['null', 'null'], ['42', 'a number'], ['"x"', 'a string'], ['[1,2]', 'an array']] as const) {
+    it(`answers 400 for the JSON body ${body}, saying it must be an object, not ${got}`, async () => {
+      const r = await request(svc.url, '/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(r.status, 400);
+      assertErrorShape(r.body, 'validation_failed');
+      assert.match((r.body as { error: { message: string } }).error.message, new RegExp(`must be a JSON object.*not ${got}\\.$`));
+    });
+  }
+
+  it('answers 413 for a body above BODY_LIMIT, stating the limit', async () => {
     const r = await request(svc.url, '/api/users', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -127,6 +146,19 @@ describe('service endpoints', () => {
     });
     assert.equal(r.status, 413);
     assertErrorShape(r.body, 'payload_too_large');
+    assert.match((r.body as { error: { message: string } }).error.message, /limit of 1024 bytes/);
+    assert.deepEqual((r.body as { error: { details: unknown } }).error.details, { limitBytes: 1024 });
+  });
+
+  it('answers 415 naming the charset when the JSON body is not UTF-8', async () => {
+    const r = await request(svc.url, '/api/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: JSON.stringify({ name: 'Zoë', email: 'zoe@example.com' }),
+    });
+    assert.equal(r.status, 415);
+    assertErrorShape(r.body, 'unsupported_media_type');
+    assert.match((r.body as { error: { message: string } }).error.message, /charset "latin1" is not supported.*UTF-8/);
   });
 
   it('answers 415 for a body that is not declared as JSON', async () => {
@@ -159,9 +191,26 @@ describe('service endpoints', () => {
     assert.equal(r.status, 404);
     assert.equal(r.headers.get('x-request-id'), 'req-404');
     assertErrorShape(r.body, 'route_not_found', 'req-404');
-    const wrongMethod = await request(svc.url, '/api/error', { method: 'DELETE' });
-    assert.equal(wrongMethod.status, 404);
-    assertErrorShape(wrongMethod.body, 'route_not_found');
+  });
+
+  it('answers other methods on a known route with 405 and an Allow header listing the served ones', async () => {
+    const r = await request(svc.url, '/api/error', { method: 'DELETE' });
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get('allow'), 'GET, HEAD, OPTIONS');
+    assertErrorShape(r.body, 'method_not_allowed');
+    const put = await request(svc.url, '/api/users', { method: 'PUT' });
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
+    assert.match((put.body as { error: { message: string } }).error.message, /GET, HEAD, POST, OPTIONS/);
+    const onUser = await request(svc.url, '/api/users/1', { method: 'PATCH' });
+    assert.equal(onUser.status, 405);
+    assert.equal(onUser.headers.get('allow'), 'GET, HEAD, OPTIONS');
+  });
+
+  it('answers OPTIONS on a known route with 204 and Allow', async () => {
+    const r = await request(svc.url, '/api/users', { method: 'OPTIONS' });
+    assert.equal(r.status, 204);
+    assert.equal(r.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
   });
 
   it('echoes a valid X-Request-ID and replaces an invalid one with a generated id', async () => {
@@ -230,6 +279,12 @@ describe('readiness during shutdown', () => {
     assertErrorShape(r.body, 'not_ready');
     assert.deepEqual((r.body as { error: { details: unknown } }).error.details, { state: 'draining' });
     assert.equal(r.headers.get('connection'), 'close');
+    // Expected while draining: the probe's access line is no error and carries no error fields.
+    const line = svc.logLines().find((l) => l['http.route'] === '/ready' && l['http.response.status_code'] === 503);
+    assert.ok(line, 'an access line for the 503');
+    assert.equal(line['log.level'], 'debug');
+    assert.equal(line['error.type'], undefined);
+    assert.equal(line['error.stack_trace'], undefined);
     // Liveness stays 200: a draining pod must not be restarted.
     assert.equal((await request(svc.url, '/health')).status, 200);
     await done;

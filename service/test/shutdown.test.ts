@@ -70,17 +70,33 @@ describe('graceful shutdown', () => {
     assert.equal(await exit, 0);
   });
 
-  it('bounds the wait for in-flight requests by SHUTDOWN_GRACE_MS, then exits 0', async (t) => {
+  it('bounds the wait for in-flight requests by SHUTDOWN_GRACE_MS, logs each cut request as 499, then exits 0', async (t) => {
     const svc = await spawnService({ env: { SLOW_MIN_MS: '60000', SLOW_MAX_MS: '60000', SHUTDOWN_GRACE_MS: '300' } });
     t.after(() => svc.stop('SIGKILL'));
-    const slow = fetch(`${svc.url}/api/slow`).then(
-      (r) => r.status,
-      () => 'connection closed',
+    const cut = ['cut-1', 'cut-2'].map((id) =>
+      fetch(`${svc.url}/api/slow`, { headers: { 'x-request-id': id } }).then(
+        (r) => r.status,
+        () => 'connection closed',
+      ),
     );
-    await waitFor(async () => (await inFlight(svc)) >= 2, 'slow request in flight');
+    await waitFor(async () => (await inFlight(svc)) >= 3, 'slow requests in flight');
     assert.equal(await svc.stop('SIGTERM'), 0);
-    assert.equal(await slow, 'connection closed');
-    assert.ok(svc.logLines().some((l) => l.message === 'grace period over: closing remaining connections'));
+    for (const outcome of cut) assert.equal(await outcome, 'connection closed');
+    const lines = svc.logLines();
+    const order = (predicate: (l: Record<string, unknown>) => boolean, what: string): number => {
+      const i = lines.findIndex(predicate);
+      assert.ok(i >= 0, `no line for ${what}`);
+      return i;
+    };
+    const graceOver = order((l) => l.message === 'grace period over: closing remaining connections', 'grace over');
+    const accessLines = ['cut-1', 'cut-2'].map((id) => order((l) => l['http.request.id'] === id, id));
+    const closed = order((l) => l.message === 'server closed', 'server closed');
+    const complete = order((l) => l.message === 'shutdown complete', 'shutdown complete');
+    for (const i of accessLines) {
+      assert.equal(lines[i]!['http.response.status_code'], 499);
+      assert.ok(graceOver < i && i < closed, 'each cut request is logged after the grace period and before the server closed');
+    }
+    assert.ok(closed < complete);
   });
 
   it('still serves and exits 0 after the reader of its stdout went away', async (t) => {

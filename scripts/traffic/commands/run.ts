@@ -15,9 +15,11 @@ export function builder(yargs: Argv): Argv<RawOptions> {
   return yargs
     .positional('duration', {
       describe: 'How long to send traffic, in seconds',
-      type: 'number',
+      // No type: yargs would turn `abc` into NaN (echoed as null); resolveOptions() validates it.
       defaultDescription: String(DEFAULTS.durationSeconds),
     })
+    // Numeric options carry no yargs type: yargs would turn `abc` into NaN (echoed as null). yargs-parser
+    // still reads numbers as numbers; resolveOptions() validates every value and echoes what was typed.
     .options({
       'base-url': {
         describe: 'Base URL of the service',
@@ -36,7 +38,7 @@ export function builder(yargs: Argv): Argv<RawOptions> {
       },
       'port-forward-timeout': {
         describe: 'Seconds to wait for the port-forward to answer /health',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: String(DEFAULTS.portForwardTimeoutSeconds),
       },
       scenario: {
@@ -48,33 +50,33 @@ export function builder(yargs: Argv): Argv<RawOptions> {
       },
       rps: {
         describe: 'Requests per second of the paced phases (bursts and fixed-count phases come on top)',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: String(DEFAULTS.rps),
       },
       concurrency: {
         alias: 'c',
         describe: 'Maximum requests in flight (and keep-alive connections)',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: String(DEFAULTS.concurrency),
       },
       'max-requests': {
         describe: 'Total request cap for the run',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: String(DEFAULTS.maxRequests),
       },
       timeout: {
         describe: 'Per-request timeout, in seconds',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: String(DEFAULTS.timeoutSeconds),
       },
       seed: {
         describe: 'Seed for every random choice (user ids, correlation ids), to repeat a run exactly',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: 'random, printed in the summary',
       },
       'correlation-share': {
         describe: 'Share of requests (0-1) sent with X-Request-ID and a W3C traceparent',
-        type: 'number',
+        requiresArg: true,
         defaultDescription: String(DEFAULTS.correlationShare),
       },
       json: {
@@ -87,10 +89,19 @@ export function builder(yargs: Argv): Argv<RawOptions> {
         defaultDescription: 'true',
       },
     })
-    .example('$0 60', 'The default pattern for 60 s against http://localhost:8080')
-    .example('$0 --port-forward 300', 'The default pattern for 5 min through kubectl port-forward')
-    .example('$0 600 --scenario error-burst --rps 20', 'A fire drill: sustained 5xx for 10 min')
-    .example('$0 30 --json --no-progress | jq .totals', 'Machine-readable summary') as Argv<RawOptions>;
+    .epilogue(examplesText()) as Argv<RawOptions>;
+}
+
+/** Command examples, each command on a line of its own (yargs' two-column examples wrap commands mid-way). */
+export const EXAMPLES: readonly (readonly [command: string, description: string])[] = [
+  ['$0 60', 'The default pattern for 60 s against http://localhost:8080'],
+  ['$0 --port-forward 300', 'The default pattern for 5 min through kubectl port-forward'],
+  ['$0 600 --scenario error-burst --rps 20', 'A fire drill: sustained 5xx for 10 min'],
+  ['$0 30 --json --no-progress | jq .totals', 'Machine-readable summary'],
+];
+
+function examplesText(): string {
+  return ['Examples:', ...EXAMPLES.flatMap(([command, description]) => [`  ${command}`, `      ${description}`])].join('\n');
 }
 
 export async function handler(argv: ArgumentsCamelCase<RawOptions>): Promise<void> {

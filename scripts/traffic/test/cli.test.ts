@@ -11,7 +11,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../../test/support/contracts.js';
-import { parseOnly } from '../cli.js';
+import { parseOnly, usageMessage } from '../cli.js';
+import { EXAMPLES } from '../commands/run.js';
 import { listScenarios } from '../commands/scenarios.js';
 import { EXIT_CODES, TrafficError } from '../errors.js';
 import { SCENARIO_NAMES } from '../scenarios.js';
@@ -74,6 +75,33 @@ describe('traffic command line', () => {
     assert.match(output, /default: http:\/\/localhost:8080/);
   });
 
+  it('prints each help example command whole, on a line of its own', async () => {
+    const { output } = await parseOnly(['--help']);
+    const lines = output.split('\n');
+    for (const [command] of EXAMPLES) {
+      const whole = command.replace('$0', 'npm run traffic --');
+      assert.ok(lines.includes(`  ${whole}`), `help shows "${whole}" on one line`);
+    }
+  });
+
+  it('names an unknown option once, as typed', async () => {
+    await assert.rejects(parseOnly(['--bogus-flag']), (e: unknown) => e instanceof TrafficError && /Unknown argument: --bogus-flag$/m.test(e.message));
+    assert.equal(usageMessage('Unknown arguments: bogus-flag, bogusFlag, x'), 'Unknown arguments: --bogus-flag, -x');
+  });
+
+  it('says an option needs a value instead of failing unexpectedly', async () => {
+    await assert.rejects(parseOnly(['--rps']), (e: unknown) => e instanceof TrafficError && e.exitCode === EXIT_CODES.usage && /--rps needs a value/.test(e.message));
+  });
+
+  it('echoes a bad numeric value as typed, not as null', async () => {
+    const { code, stderr } = await cli(['abc', '--rps', 'fast', '--timeout', '1e']);
+    assert.equal(code, EXIT_CODES.usage);
+    assert.match(stderr, /duration must be .*, got "abc"/);
+    assert.match(stderr, /--rps must be .*, got "fast"/);
+    assert.match(stderr, /--timeout must be .*, got "1e"/);
+    assert.doesNotMatch(stderr, /null/);
+  });
+
   it('exits non-zero with a clear message when the target never answers', async () => {
     const port = await closedPort();
     const { code, stdout, stderr } = await cli(['10', '--base-url', `http://127.0.0.1:${port}`, '--json']);
@@ -97,7 +125,7 @@ describe('traffic command line', () => {
   });
 
   it('rejects unknown options and scenarios as usage errors', async () => {
-    await assert.rejects(parseOnly(['--rsp', '5']), (e: unknown) => e instanceof TrafficError && e.exitCode === EXIT_CODES.usage && /Unknown argument: rsp/.test(e.message));
+    await assert.rejects(parseOnly(['--rsp', '5']), (e: unknown) => e instanceof TrafficError && e.exitCode === EXIT_CODES.usage && /Unknown argument: --rsp/.test(e.message));
     await assert.rejects(parseOnly(['--scenario', 'meltdown']), (e: unknown) => e instanceof TrafficError && /Choices: "steady"/.test(e.message));
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULTS } from '../options.js';
 import { SCENARIOS } from '../scenarios.js';
-import { firingAlerts, MODELLED_ALERTS } from './alert-model.js';
+import { firingAlerts, formatShortRunCaveat, MODELLED_ALERTS, shortRunCaveat } from '../alert-model.js';
 
 describe('scenario alert expectations, replayed through the alerting rules\' math', () => {
   for (const scenario of Object.values(SCENARIOS)) {
@@ -42,5 +42,25 @@ describe('scenario alert expectations, replayed through the alerting rules\' mat
     });
     assert.ok(fired.has('availability-burn-rate-ticket'));
     assert.ok(!fired.has('availability-burn-rate-page'));
+  });
+
+  it('adds no caveat at or above the recommended duration', () => {
+    for (const scenario of Object.values(SCENARIOS)) {
+      const input = { scenario, durationMs: scenario.recommendedDurationSeconds * 1000, rps: DEFAULTS.rps, seed: 1, maxRequests: DEFAULTS.maxRequests, correlationShare: 0 };
+      assert.equal(shortRunCaveat(input), undefined, scenario.name);
+    }
+  });
+
+  it('says a 20 s error-burst may not fire what it expects', () => {
+    const scenario = SCENARIOS['error-burst'];
+    const caveat = shortRunCaveat({ scenario, durationMs: 20_000, rps: DEFAULTS.rps, seed: 1, maxRequests: DEFAULTS.maxRequests, correlationShare: 0 });
+    assert.deepEqual(caveat?.mayNotFire, scenario.expectFire);
+    assert.match(formatShortRunCaveat(scenario.name, caveat!), /^Warning: 20 s is shorter than error-burst's recommended 600 s.*Expected to fire but may not: availability-burn-rate-page, error-log-spike\.$/);
+  });
+
+  it('says a 60 s steady run may open the ticket it expects to keep quiet, as the model shows', () => {
+    const caveat = shortRunCaveat({ scenario: SCENARIOS.steady, durationMs: 60_000, rps: DEFAULTS.rps, seed: 1, maxRequests: DEFAULTS.maxRequests, correlationShare: 0 });
+    assert.deepEqual(caveat?.mayFire, ['availability-burn-rate-ticket']);
+    assert.deepEqual(caveat?.mayNotFire, []);
   });
 });

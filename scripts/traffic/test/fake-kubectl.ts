@@ -6,6 +6,9 @@
  *     killed.
  *   fail: prints kubectl's error for a missing service on stderr and exits 1.
  *   silent: prints nothing and runs until killed (a port-forward that never becomes ready).
+ *   no-context: kubectl without a current context. `config current-context` fails with kubectl's
+ *     message; port-forward repeats kubectl's connection error for its default localhost:8080.
+ * `config current-context` is not recorded; it answers `fake-context` in every other mode.
  */
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,8 +18,21 @@ const SCRIPT = `#!${process.execPath}
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
-fs.writeFileSync(process.env.FAKE_KUBECTL_RECORD, JSON.stringify({ pid: process.pid, args: process.argv.slice(2) }));
 const mode = process.env.FAKE_KUBECTL_MODE || 'serve';
+if (process.argv[2] === 'config' && process.argv[3] === 'current-context') {
+  if (mode === 'no-context') {
+    process.stderr.write('error: current-context is not set\\n');
+    process.exit(1);
+  }
+  process.stdout.write('fake-context\\n');
+  process.exit(0);
+}
+fs.writeFileSync(process.env.FAKE_KUBECTL_RECORD, JSON.stringify({ pid: process.pid, args: process.argv.slice(2) }));
+if (mode === 'no-context') {
+  for (let i = 0; i < 5; i++) process.stderr.write('E1207 memcache.go:265] couldn\\'t get current server API group list: Get "http://localhost:8080/api?timeout=32s": dial tcp 127.0.0.1:8080: connect: connection refused\\n');
+  process.stderr.write('The connection to the server localhost:8080 was refused - did you specify the right host or port?\\n');
+  process.exit(1);
+}
 if (mode === 'fail') {
   process.stderr.write('Error from server (NotFound): services "sample-service" not found\\n');
   process.exit(1);
@@ -38,6 +54,8 @@ if (mode === 'silent') {
 }
 `;
 
+export type FakeKubectlMode = 'serve' | 'fail' | 'silent' | 'no-context';
+
 export interface FakeKubectl {
   /** Directory holding the `kubectl` script: put it first on PATH. */
   readonly dir: string;
@@ -45,7 +63,7 @@ export interface FakeKubectl {
   /** Where each invocation records its pid and arguments. */
   readonly recordFile: string;
   /** Environment for a child process that should find the fake first. */
-  env(mode?: 'serve' | 'fail' | 'silent'): NodeJS.ProcessEnv;
+  env(mode?: FakeKubectlMode): NodeJS.ProcessEnv;
   /** What the last fake invocation recorded. */
   record(): Promise<{ pid: number; args: string[] }>;
   /** Requests the fake's server answered. */

@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../../../test/support/contracts.js';
 import { TrafficError } from '../errors.js';
-import { portForwardArgs, startPortForward } from '../port-forward.js';
-import { createFakeKubectl, isAlive, type FakeKubectl } from './fake-kubectl.js';
+import { portForwardArgs, startPortForward, summarizeKubectlLines } from '../port-forward.js';
+import { createFakeKubectl, isAlive, type FakeKubectl, type FakeKubectlMode } from './fake-kubectl.js';
 
 let kubectl: FakeKubectl;
 before(async () => {
@@ -28,7 +28,7 @@ async function gone(pid: number): Promise<boolean> {
 }
 
 /** Runs startPortForward with the fake's environment applied to this process for the call. */
-async function withFakeEnv<T>(mode: 'serve' | 'fail' | 'silent', fn: () => Promise<T>): Promise<T> {
+async function withFakeEnv<T>(mode: FakeKubectlMode, fn: () => Promise<T>): Promise<T> {
   const saved = { PATH: process.env.PATH, rec: process.env.FAKE_KUBECTL_RECORD, mode: process.env.FAKE_KUBECTL_MODE };
   const env = kubectl.env(mode);
   process.env.PATH = env.PATH;
@@ -80,6 +80,32 @@ describe('kubectl port-forward', { timeout: 60_000 }, () => {
         /svc\/sample-service in namespace sample-service/.test(error.message) &&
         /services "sample-service" not found/.test(error.message),
     );
+  });
+
+  it('says what make deploy says when kubectl has no current context, once, without kubectl\'s localhost:8080 errors', async () => {
+    await rm(kubectl.recordFile, { force: true });
+    await assert.rejects(
+      withFakeEnv('no-context', () =>
+        startPortForward({ namespace: 'sample-service', timeoutMs: 10_000, signal: new AbortController().signal }),
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof TrafficError);
+        assert.equal(error.code, 'PORT_FORWARD_FAILED');
+        assert.match(error.message, /kubectl has no current context \(KUBECONFIG=.*\)/);
+        assert.match(error.message, /kubectl config use-context <name>/);
+        assert.match(error.message, /make deploy/);
+        assert.match(error.message, /--base-url/);
+        assert.doesNotMatch(error.message, /localhost:8080|memcache/);
+        assert.equal(error.message.split('\n').length, 1);
+        return true;
+      },
+    );
+    await assert.rejects(kubectl.record(), 'port-forward was never started');
+  });
+
+  it('shows each distinct kubectl error line once, with how often it came', () => {
+    const line = 'The connection to the server localhost:8080 was refused';
+    assert.deepEqual(summarizeKubectlLines([line, line, 'other', line]), [`${line} (3 times)`, 'other']);
   });
 
   it('gives up after the timeout and stops kubectl', async () => {

@@ -183,7 +183,8 @@ export const SPAN_NAMES = {
 
 /**
  * Level of each access line: 5xx at `error` (the line then carries ERROR_LOG_FIELDS, so one line per
- * failed request is both its access record and its error record), probe requests at `debug` (hidden
+ * failed request is both its access record and its error record; an expected 5xx, readiness 503 while
+ * starting or draining, is no error: errors.ts isExpected), probe requests at `debug` (hidden
  * at the default LOG_LEVEL=info: kubelet probes and scrapes would otherwise dominate the logs), every
  * other request at `info`.
  */

@@ -3,6 +3,12 @@
  * `POST /v1/traces` in binary protobuf (application/x-protobuf, what APM Server requires) and JSON
  * (application/json), optionally gzip-compressed, and decodes the spans.
  *
+ * With `{ apmServer: true }` it follows Elastic APM Server's OTLP/HTTP intake instead
+ * (elastic/apm-server v9.4.3, internal/beater/otlp/http.go): every body is unmarshalled as protobuf
+ * whatever its Content-Type, and one that does not unmarshal (JSON) is answered 400. With
+ * `authorization` set, a request without exactly that Authorization header is answered 401, as APM
+ * Server's AuthMiddleware does (internal/beater/middleware/auth_middleware.go) before any handler.
+ *
  * The protobuf schema below is the subset of opentelemetry-proto's trace, resource and common
  * messages the tests read, with the field numbers of opentelemetry/proto/trace/v1/trace.proto.
  */
@@ -92,11 +98,20 @@ export interface ReceivedRequest {
   readonly headers: IncomingMessage['headers'];
 }
 
+export interface OtlpReceiverOptions {
+  /** Behave like APM Server's OTLP/HTTP intake: protobuf only, whatever the Content-Type. */
+  readonly apmServer?: boolean;
+  /** The Authorization header value required (e.g. `Bearer <secret token>`); others get 401. */
+  readonly authorization?: string;
+}
+
 export interface OtlpReceiver {
   /** Base URL, for OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly url: string;
   readonly spans: ReceivedSpan[];
   readonly requests: ReceivedRequest[];
+  /** Status codes of the requests answered with an error (400, 401), in order. */
+  readonly rejected: number[];
   /** Resolves once `predicate` holds for the spans received (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<readonly ReceivedSpan[]>;
   close(): Promise<void>;
@@ -156,9 +171,16 @@ export function decodeTraceRequest(body: Buffer, contentType: string): ReceivedS
   return toSpans(ExportTraceServiceRequest.toObject(message, { longs: String, defaults: false }));
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** The decoded export request as the OTLP/JSON shape (ids as bytes when the body was protobuf). */
+export function decodeTraceRequestObject(body: Buffer, contentType: string): unknown {
+  if (contentType.startsWith('application/json')) return JSON.parse(body.toString('utf8'));
+  return ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String, defaults: false });
+}
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: ReceivedRequest[] = [];
+  const rejected: number[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -168,16 +190,22 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         res.writeHead(404).end();
         return;
       }
+      if (options.authorization !== undefined && req.headers.authorization !== options.authorization) {
+        rejected.push(401);
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"authentication failed"}');
+        return;
+      }
       try {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-        spans.push(...decodeTraceRequest(body, contentType));
+        spans.push(...decodeTraceRequest(body, options.apmServer === true ? 'application/x-protobuf' : contentType));
         requests.push({ contentType, headers: req.headers });
         // An empty ExportTraceServiceResponse: zero bytes in protobuf, {} in JSON.
         if (contentType.startsWith('application/json')) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       } catch (error) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
+        rejected.push(400);
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(`failed to unmarshal request body: ${String(error)}`);
       }
     });
   });
@@ -187,6 +215,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     requests,
+    rejected,
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(spans)) {

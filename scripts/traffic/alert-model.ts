@@ -2,7 +2,8 @@
  * Which alerts a scenario's plan would make fire, by replaying it minute by minute through the
  * alerting definitions' own numbers: the SLOs' burn-rate math (alerts/burn-rate.ts), the error-log
  * and APM latency thresholds (alerts/config.ts). Used to check the scenarios' expectFire and
- * expectQuiet lists; alerts that depend on the pods themselves (service-down, restarts, memory,
+ * expectQuiet lists (test/expectations.test.ts) and to say, at the start of a run shorter than the
+ * scenario's recommended duration, which expectations may not hold; alerts that depend on the pods themselves (service-down, restarts, memory,
  * event loop) are not modelled.
  *
  * Assumptions, each on the cautious side for a quiet expectation:
@@ -11,11 +12,11 @@
  * - every 5xx writes one error-level log line (the access log line);
  * - a slow request takes more than the APM latency threshold, any other request less.
  */
-import { evaluate, timeline, type MinuteCounts } from '../../../alerts/burn-rate.js';
-import { OBJECTIVES, SLI_ROUTES, THRESHOLDS } from '../../../alerts/config.js';
-import type { AlertId } from '../../../alerts/ids.js';
-import { PROBE_ROUTES, ROUTES } from '../../../service/src/telemetry/registry.js';
-import { planRequests, type PlanInput } from '../plan.js';
+import { evaluate, timeline, type MinuteCounts } from '../../alerts/burn-rate.js';
+import { OBJECTIVES, SLI_ROUTES, THRESHOLDS } from '../../alerts/config.js';
+import type { AlertId } from '../../alerts/ids.js';
+import { PROBE_ROUTES, ROUTES } from '../../service/src/telemetry/registry.js';
+import { planRequests, type PlanInput } from './plan.js';
 
 export const MODELLED_ALERTS: readonly AlertId[] = [
   'availability-burn-rate-page',
@@ -89,4 +90,47 @@ export function firingAlerts(input: PlanInput, tailMinutes = 360): Set<AlertId> 
   // p95 is above the threshold when more than 5% of the window's transactions are slow.
   if (total.some((n, t) => n > 0 && (slow[t] ?? 0) / n > 0.05)) fired.add('apm-latency');
   return fired;
+}
+
+/** Most planned requests the start-of-run model replays (a few hundred milliseconds of work). */
+export const MODEL_MAX_REQUESTS = 200_000;
+
+/** What a run shorter than its scenario's recommended duration may not show. */
+export interface ShortRunCaveat {
+  readonly durationSeconds: number;
+  readonly recommendedDurationSeconds: number;
+  /** Expected to fire, but the alert windows may not see enough of this run (all of expectFire). */
+  readonly mayNotFire: readonly AlertId[];
+  /** Expected to stay quiet, but the model says this shorter run makes them fire. */
+  readonly mayFire: readonly AlertId[];
+}
+
+/**
+ * Undefined when the run is at least the scenario's recommended duration (the expectations hold
+ * there: test/expectations.test.ts); otherwise which of them may not hold for this run.
+ */
+export function shortRunCaveat(input: PlanInput): ShortRunCaveat | undefined {
+  const { scenario } = input;
+  const durationSeconds = input.durationMs / 1000;
+  if (durationSeconds >= scenario.recommendedDurationSeconds) return undefined;
+  // Bounded work at start: beyond MODEL_MAX_REQUESTS the model sees the plan's first part only.
+  const fired = firingAlerts({ ...input, maxRequests: Math.min(input.maxRequests, MODEL_MAX_REQUESTS) });
+  return {
+    durationSeconds,
+    recommendedDurationSeconds: scenario.recommendedDurationSeconds,
+    mayNotFire: scenario.expectFire,
+    mayFire: scenario.expectQuiet.filter((id) => fired.has(id)),
+  };
+}
+
+/** The caveat as one warning line. */
+export function formatShortRunCaveat(scenario: string, caveat: ShortRunCaveat): string {
+  const parts = [
+    `Warning: ${caveat.durationSeconds} s is shorter than ${scenario}'s recommended ${caveat.recommendedDurationSeconds} s, ` +
+      'the length its alert expectations are sized for.',
+  ];
+  if (caveat.mayNotFire.length > 0) parts.push(`Expected to fire but may not: ${caveat.mayNotFire.join(', ')}.`);
+  if (caveat.mayFire.length > 0) parts.push(`Expected quiet but may fire at this length: ${caveat.mayFire.join(', ')}.`);
+  if (caveat.mayNotFire.length === 0 && caveat.mayFire.length === 0) parts.push('Its expectations still hold at this length.');
+  return parts.join(' ');
 }
