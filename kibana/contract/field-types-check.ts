@@ -4,8 +4,10 @@
  * - terms (Lens top values, rule group-by), sort, last value, unique count: aggregatable fields only
  *   (text has no doc values: "Fielddata is disabled on text fields"), never a histogram;
  * - SLO and APM group-by: keyword-like fields (SLO transforms group by `terms` on keywords);
- * - percentile and range: numbers or histograms; sum and average: numbers or histograms, and not a
- *   time series counter (cumulative: Lens offers no sum/average on counters);
+ * - percentile and range: numbers or histograms; sum and average: numbers or histograms;
+ * - a time series counter (cumulative) only takes min and max: Lens offers nothing else on it
+ *   (`isTimeSeriesCompatible` in its metric operations; terms, percentile, unique and value count
+ *   all exclude `timeSeriesMetric === 'counter'`);
  * - min and max: numbers, dates or histograms; the time field: a date;
  * - a query, filter or column: the field must exist in that data stream; a query that compares a
  *   field every document has with one value (`data_stream.dataset`, `event.dataset` after the
@@ -21,8 +23,14 @@ import type { SignalKind } from './emitted.js';
 const NUMERIC_OR_HISTOGRAM: readonly TypeFamily[] = ['number', 'histogram'];
 
 /** Why `use` is illegal on a field of type `t`, or undefined when it is legal. */
+/** Uses a time series counter admits (Lens: min and max only; queries and display need no aggregation). */
+const COUNTER_USES = new Set<UseKind>(['min', 'max', 'query', 'column']);
+
 export function illegalUse(use: UseKind, t: FieldType): string | undefined {
   const family = FAMILY[t.type];
+  if (t.metric === 'counter' && !COUNTER_USES.has(use)) {
+    return `${use} of a time series counter is not offered (cumulative; only min and max are): use its rate or max - min`;
+  }
   const need = (families: readonly TypeFamily[], what: string): string | undefined =>
     families.includes(family) ? undefined : `${what} needs ${families.join(' or ')}, the field is ${t.type}`;
   switch (use) {
@@ -39,7 +47,6 @@ export function illegalUse(use: UseKind, t: FieldType): string | undefined {
       return need(NUMERIC_OR_HISTOGRAM, use);
     case 'sum':
     case 'avg':
-      if (t.metric === 'counter') return `${use} of a time series counter is meaningless (cumulative); use its rate or max - min`;
       return need(NUMERIC_OR_HISTOGRAM, use);
     case 'min':
     case 'max':

@@ -72,6 +72,14 @@ describe('field types: every use legal for the type of the field in the data str
     assert.equal(illegalUse('sum', required('rate', fieldType('metrics', 'prometheus.http_requests_total.rate'))), undefined);
   });
 
+  test('a counter takes only min and max, as in Lens: max of the restart counter passes, top values of it fail', () => {
+    const restarts = required('restarts', fieldType('kubernetes', 'kubernetes.container.status.restarts'));
+    assert.equal(restarts.metric, 'counter');
+    assert.equal(illegalUse('max', restarts), undefined);
+    assert.equal(illegalUse('min', restarts), undefined);
+    for (const use of ['terms', 'percentile', 'unique_count', 'value_count', 'avg'] as const) assert.match(illegalUse(use, restarts) ?? '', /counter/, use);
+  });
+
   test('an SLO grouped by a number fails: SLO transforms group by keyword-like fields', () => {
     const bad = slo(
       { index: INDEX_PATTERNS.metrics, timestampField: '@timestamp', good: { metrics: [{ name: 'A', aggregation: 'sum', field: 'prometheus.http_requests_total.rate' }], equation: 'A' } },
