@@ -23,6 +23,7 @@
  * `make verify` compares the table with `_field_caps` on the live stack.
  */
 import { CUSTOM_MAPPINGS, ERROR_MESSAGE_KEYWORD } from '../elastic/mappings.js';
+import { ENABLED_KSM_DATASETS, ENABLED_KUBELET_DATASETS } from '../fleet/policies.js';
 import type { SignalKind } from './contract/emitted.js';
 import { DATASETS, INDEX_PATTERNS, PROMETHEUS_UP_FIELD, STORED_LOG_EVENT_DATASET } from './telemetry-fields.js';
 
@@ -74,6 +75,8 @@ export interface FieldType {
   readonly metric?: 'gauge' | 'counter';
   /** The value every document of the data stream has (a constant, or what the pipeline sets). */
   readonly value?: string;
+  /** The values documents can have, when the project decides them (the datasets its policies enable). */
+  readonly values?: readonly string[];
   /** Repository, path and commit it was read from (or this project's own mapping). */
   readonly source: string;
 }
@@ -177,8 +180,13 @@ const PROMETHEUS: readonly FieldType[] = [
   ...types('keyword', `${SOURCES.ecsMappings} (*.name, all_strings_to_keywords)`, ['kubernetes.pod.name', 'kubernetes.namespace']),
 ];
 
+/** The kubernetes datasets that exist: the ones the project's package policy enables (fleet/policies.ts). */
+const KUBERNETES_DATASETS = [...ENABLED_KUBELET_DATASETS, ...ENABLED_KSM_DATASETS].map((d) => `kubernetes.${d}`);
+
 const KUBERNETES: readonly FieldType[] = [
-  ...COMMON(undefined, SOURCES.k8sMetricsBase),
+  ...COMMON(undefined, SOURCES.k8sMetricsBase).map((t) =>
+    t.field === 'data_stream.dataset' ? { ...t, values: KUBERNETES_DATASETS, source: `${t.source}; enabled datasets: fleet/policies.ts` } : t,
+  ),
   ...types('keyword', SOURCES.k8sMetricsBase, ['kubernetes.namespace', 'kubernetes.pod.name', 'kubernetes.container.name', 'kubernetes.deployment.name', 'kubernetes.labels.*']),
   ...types('long', SOURCES.k8sContainer, ['kubernetes.container.cpu.usage.nanocores', 'kubernetes.container.memory.workingset.bytes'], { metric: 'gauge' }),
   ...types('scaled_float', SOURCES.k8sContainer, ['kubernetes.container.cpu.usage.limit.pct', 'kubernetes.container.memory.usage.limit.pct'], { metric: 'gauge' }),

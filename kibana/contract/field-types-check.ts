@@ -61,10 +61,20 @@ export function illegalUse(use: UseKind, t: FieldType): string | undefined {
   }
 }
 
+function globMatches(pattern: string, value: string): boolean {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+}
+
 function wrongValue(use: FieldUse, t: FieldType): string | undefined {
-  if (use.use !== 'query' || use.value === undefined || t.value === undefined) return undefined;
-  const pattern = new RegExp(`^${use.value.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return pattern.test(t.value) ? undefined : `every document has ${t.field} = "${t.value}", so "${use.value}" matches nothing (${t.source})`;
+  if (use.use !== 'query' || use.value === undefined) return undefined;
+  const compared = use.value;
+  if (t.value !== undefined && !globMatches(compared, t.value)) {
+    return `every document has ${t.field} = "${t.value}", so "${compared}" matches nothing (${t.source})`;
+  }
+  if (t.values !== undefined && !t.values.some((v) => globMatches(compared, v))) {
+    return `${t.field} is one of ${t.values.join(', ')}, so "${compared}" matches nothing (${t.source})`;
+  }
+  return undefined;
 }
 
 /** The problems of one use, checked against the table of the signal it reads. */

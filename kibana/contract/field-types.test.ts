@@ -112,6 +112,16 @@ describe('field types: every use legal for the type of the field in the data str
   });
 });
 
+describe('values the data streams can have', () => {
+  test('a kubernetes query on a dataset the package policy does not enable matches nothing; an enabled one passes', () => {
+    const scoped = (dataset: string) =>
+      rule({ criteria: [], searchConfiguration: { index: DATA_VIEW_IDS.kubernetes, query: { query: `data_stream.dataset : "${dataset}"`, language: 'kuery' } } });
+    assert.match(formatViolations(fieldTypeViolations([scoped('kubernetes.state_job')])), /data_stream\.dataset is one of .*kubernetes\.state_deployment.*, so "kubernetes\.state_job" matches nothing/);
+    assert.deepEqual(fieldTypeViolations([scoped('kubernetes.state_deployment')]), []);
+    assert.deepEqual(fieldTypeViolations([scoped('kubernetes.state_*')]), []);
+  });
+});
+
 describe('fieldRequirements (what make verify compares with _field_caps)', () => {
   test('lists each field a data stream must have, its type family, whether it must aggregate, and who reads it', () => {
     const logs = fieldRequirements(resources, INDEX_PATTERNS.logs);
