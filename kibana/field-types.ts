@@ -77,6 +77,8 @@ export interface FieldType {
   readonly value?: string;
   /** The values documents can have, when the project decides them (the datasets its policies enable). */
   readonly values?: readonly string[];
+  /** The only datasets whose documents have the field, in a pattern that spans several. */
+  readonly datasets?: readonly string[];
   /** Repository, path and commit it was read from (or this project's own mapping). */
   readonly source: string;
 }
@@ -110,7 +112,7 @@ export const SOURCES = {
   apmEcs: 'elastic/elasticsearch x-pack/plugin/apm-data/src/main/resources/index-templates/traces-apm@template.yaml @103b1f83 (composes ecs@mappings) + ecs@mappings',
 } as const;
 
-function types(type: EsType, source: string, fields: readonly string[], extra: Pick<FieldType, 'metric'> = {}): FieldType[] {
+function types(type: EsType, source: string, fields: readonly string[], extra: Pick<FieldType, 'metric' | 'datasets'> = {}): FieldType[] {
   return fields.map((field) => ({ field, type, source, ...extra }));
 }
 
@@ -180,6 +182,9 @@ const PROMETHEUS: readonly FieldType[] = [
   ...types('keyword', `${SOURCES.ecsMappings} (*.name, all_strings_to_keywords)`, ['kubernetes.pod.name', 'kubernetes.namespace']),
 ];
 
+const KUBELET_CONTAINER = { metric: 'gauge', datasets: [DATASETS.kubernetesContainer] } as const;
+const STATE_CONTAINER_GAUGE = { metric: 'gauge', datasets: [DATASETS.kubernetesStateContainer] } as const;
+
 /** The kubernetes datasets that exist: the ones the project's package policy enables (fleet/policies.ts). */
 const KUBERNETES_DATASETS = [...ENABLED_KUBELET_DATASETS, ...ENABLED_KSM_DATASETS].map((d) => `kubernetes.${d}`);
 
@@ -188,19 +193,20 @@ const KUBERNETES: readonly FieldType[] = [
     t.field === 'data_stream.dataset' ? { ...t, values: KUBERNETES_DATASETS, source: `${t.source}; enabled datasets: fleet/policies.ts` } : t,
   ),
   ...types('keyword', SOURCES.k8sMetricsBase, ['kubernetes.namespace', 'kubernetes.pod.name', 'kubernetes.container.name', 'kubernetes.deployment.name', 'kubernetes.labels.*']),
-  ...types('long', SOURCES.k8sContainer, ['kubernetes.container.cpu.usage.nanocores', 'kubernetes.container.memory.workingset.bytes'], { metric: 'gauge' }),
-  ...types('scaled_float', SOURCES.k8sContainer, ['kubernetes.container.cpu.usage.limit.pct', 'kubernetes.container.memory.usage.limit.pct'], { metric: 'gauge' }),
-  ...types('long', SOURCES.k8sPod, ['kubernetes.pod.cpu.usage.nanocores', 'kubernetes.pod.memory.working_set.bytes'], { metric: 'gauge' }),
-  ...types('float', SOURCES.k8sStateContainer, ['kubernetes.container.cpu.request.cores', 'kubernetes.container.cpu.limit.cores'], { metric: 'gauge' }),
-  ...types('long', SOURCES.k8sStateContainer, ['kubernetes.container.memory.request.bytes', 'kubernetes.container.memory.limit.bytes'], { metric: 'gauge' }),
-  ...types('integer', SOURCES.k8sStateContainer, ['kubernetes.container.status.restarts'], { metric: 'counter' }),
-  ...types('boolean', SOURCES.k8sStateContainer, ['kubernetes.container.status.ready']),
-  ...types('keyword', SOURCES.k8sStateContainer, ['kubernetes.container.status.last_terminated_reason']),
-  ...types('integer', SOURCES.k8sStateDeployment, [
-    'kubernetes.deployment.replicas.desired',
-    'kubernetes.deployment.replicas.available',
-    'kubernetes.deployment.replicas.unavailable',
-  ]),
+  ...types('long', SOURCES.k8sContainer, ['kubernetes.container.cpu.usage.nanocores', 'kubernetes.container.memory.workingset.bytes'], KUBELET_CONTAINER),
+  ...types('scaled_float', SOURCES.k8sContainer, ['kubernetes.container.cpu.usage.limit.pct', 'kubernetes.container.memory.usage.limit.pct'], KUBELET_CONTAINER),
+  ...types('long', SOURCES.k8sPod, ['kubernetes.pod.cpu.usage.nanocores', 'kubernetes.pod.memory.working_set.bytes'], { metric: 'gauge', datasets: [DATASETS.kubernetesPod] }),
+  ...types('float', SOURCES.k8sStateContainer, ['kubernetes.container.cpu.request.cores', 'kubernetes.container.cpu.limit.cores'], STATE_CONTAINER_GAUGE),
+  ...types('long', SOURCES.k8sStateContainer, ['kubernetes.container.memory.request.bytes', 'kubernetes.container.memory.limit.bytes'], STATE_CONTAINER_GAUGE),
+  ...types('integer', SOURCES.k8sStateContainer, ['kubernetes.container.status.restarts'], { metric: 'counter', datasets: [DATASETS.kubernetesStateContainer] }),
+  ...types('boolean', SOURCES.k8sStateContainer, ['kubernetes.container.status.ready'], { datasets: [DATASETS.kubernetesStateContainer] }),
+  ...types('keyword', SOURCES.k8sStateContainer, ['kubernetes.container.status.last_terminated_reason'], { datasets: [DATASETS.kubernetesStateContainer] }),
+  ...types(
+    'integer',
+    SOURCES.k8sStateDeployment,
+    ['kubernetes.deployment.replicas.desired', 'kubernetes.deployment.replicas.available', 'kubernetes.deployment.replicas.unavailable'],
+    { datasets: [DATASETS.kubernetesStateDeployment] },
+  ),
 ];
 
 const APM: readonly FieldType[] = [

@@ -40,9 +40,23 @@ export interface FieldUse {
   readonly use: UseKind;
   /** For `query` uses `field : value` and term queries: the value compared with. */
   readonly value?: string;
+  /**
+   * The datasets the use reads, when its query names them (`data_stream.dataset : ...` of the
+   * panel, of the column's own filter, or of the rule's or SLO's query).
+   */
+  readonly datasets?: readonly string[];
 }
 
-type Use = Pick<FieldUse, 'field' | 'use' | 'value'>;
+type Use = Pick<FieldUse, 'field' | 'use' | 'value' | 'datasets'>;
+
+/** The `data_stream.dataset` values a KQL query compares with (empty: it names none). */
+export function datasetsOf(kql: string): string[] {
+  return [...new Set(kqlComparisons(kql).flatMap((c) => (c.field === 'data_stream.dataset' && c.value !== undefined ? [c.value] : [])))];
+}
+
+function withDatasets(use: Use, datasets: readonly string[]): Use {
+  return datasets.length > 0 && use.use !== 'query' ? { ...use, datasets } : use;
+}
 
 /** Lens operation types (form-based datasource) and the use each makes of its field. */
 const LENS_OPERATIONS: Readonly<Record<string, UseKind>> = {
@@ -165,14 +179,18 @@ function lensUses(attributes: Json): Use[] {
   const out: Use[] = [];
   const state = isObject(attributes.state) ? attributes.state : {};
   const ds = isObject(state.datasourceStates) ? state.datasourceStates : {};
+  const query = isObject(state.query) && typeof state.query.query === 'string' ? state.query.query : '';
+  const panelDatasets = datasetsOf(query);
   for (const key of ['formBased', 'indexpattern']) {
     const layers = isObject(ds[key]) && isObject((ds[key] as Json).layers) ? ((ds[key] as Json).layers as Json) : {};
     for (const layer of Object.values(layers)) {
       const columns = isObject(layer) && isObject(layer.columns) ? layer.columns : {};
       for (const col of Object.values(columns)) {
         if (!isObject(col)) continue;
+        const filter = isObject(col.filter) && typeof col.filter.query === 'string' ? datasetsOf(col.filter.query) : [];
+        const datasets = filter.length > 0 ? filter : panelDatasets;
         if (typeof col.sourceField === 'string' && col.sourceField !== '___records___') {
-          out.push({ field: col.sourceField, use: LENS_OPERATIONS[String(col.operationType)] ?? 'column' });
+          out.push(withDatasets({ field: col.sourceField, use: LENS_OPERATIONS[String(col.operationType)] ?? 'column' }, datasets));
         }
         const params = isObject(col.params) ? col.params : {};
         if (typeof params.sortField === 'string') out.push({ field: params.sortField, use: 'sort' });
@@ -220,7 +238,13 @@ function searchUses(resource: Extract<Resource, { kind: 'kibana.saved_object' }>
  * is used by the aggregation named beside it (`aggregation` in SLO indicators, `aggType` in rule
  * criteria); `groupBy` of an SLO or an APM rule is a `group`, of a custom threshold rule `terms`.
  */
-function paramUses(params: unknown, where: string, signal: SignalKind | undefined, groupUse: UseKind = 'terms'): FieldUse[] {
+function paramUses(
+  params: unknown,
+  where: string,
+  signal: SignalKind | undefined,
+  groupUse: UseKind = 'terms',
+  datasets: readonly string[] = [],
+): FieldUse[] {
   const out: Use[] = [];
   const walk = (node: unknown, key: string, parent: Json): void => {
     if (Array.isArray(node)) {
@@ -251,7 +275,7 @@ function paramUses(params: unknown, where: string, signal: SignalKind | undefine
     } else if (key === 'esQuery') out.push(...dslUses(parseJson(node)));
   };
   walk(params, '', {});
-  return out.map((u) => ({ ...u, where, ...(signal !== undefined ? { signal } : {}) }));
+  return out.map((u) => ({ ...withDatasets(u, datasets), where, ...(signal !== undefined ? { signal } : {}) }));
 }
 
 /** Every field the resource's body uses. ES|QL queries are not parsed (none of ours uses ES|QL). */
@@ -265,9 +289,10 @@ export function fieldUses(resource: Resource): FieldUse[] {
       const indicator = isObject(resource.body.indicator) ? resource.body.indicator : {};
       const params = isObject(indicator.params) ? indicator.params : {};
       const signal = signalOf(params.index ?? params.dataViewId);
+      const datasets = typeof params.filter === 'string' ? datasetsOf(params.filter) : [];
       return [
-        ...paramUses(params, `SLO indicator ${String(indicator.type)}`, signal),
-        ...paramUses({ groupBy: resource.body.groupBy }, 'SLO groupBy', signal, 'group'),
+        ...paramUses(params, `SLO indicator ${String(indicator.type)}`, signal, 'terms', datasets),
+        ...paramUses({ groupBy: resource.body.groupBy }, 'SLO groupBy', signal, 'group', datasets),
       ];
     }
     case 'kibana.rule': {
@@ -276,7 +301,8 @@ export function fieldUses(resource: Resource): FieldUse[] {
       // APM rules name no index: they read the APM data streams.
       const apm = resource.body.rule_type_id.startsWith('apm.');
       const signal = apm ? 'apm' : signalOf(search.index ?? params.index);
-      return paramUses(params, `rule ${resource.body.rule_type_id} params`, signal, apm ? 'group' : 'terms');
+      const query = isObject(search.query) && typeof search.query.query === 'string' ? search.query.query : '';
+      return paramUses(params, `rule ${resource.body.rule_type_id} params`, signal, apm ? 'group' : 'terms', datasetsOf(query));
     }
     default:
       return [];

@@ -82,7 +82,15 @@ export function useProblem(use: FieldUse): string | undefined {
   if (use.signal === undefined || use.field.includes('*')) return undefined;
   const t = fieldType(use.signal, use.field);
   if (t === undefined) return `not a field of ${FIELD_TYPES[use.signal].patterns.join(', ')} (kibana/field-types.ts has no type for it)`;
-  return illegalUse(use.use, t) ?? wrongValue(use, t);
+  return illegalUse(use.use, t) ?? wrongValue(use, t) ?? wrongDataset(use, t);
+}
+
+/** A field that only some datasets have, read from documents of other datasets only: always empty. */
+function wrongDataset(use: FieldUse, t: FieldType): string | undefined {
+  if (t.datasets === undefined || use.datasets === undefined) return undefined;
+  const scope = use.datasets;
+  if (t.datasets.some((d) => scope.some((s) => globMatches(s, d)))) return undefined;
+  return `only ${t.datasets.join(', ')} documents have it, and this reads ${scope.join(', ')} (${t.source})`;
 }
 
 /** Every use in the resources' bodies that the stack would reject or that can never match. */

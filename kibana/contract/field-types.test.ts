@@ -122,6 +122,33 @@ describe('values the data streams can have', () => {
   });
 });
 
+describe('fields that only some datasets have', () => {
+  test('the restart counter read from kubelet container documents is always empty: only state_container documents have it', () => {
+    const restarts = (dataset: string) =>
+      rule({
+        criteria: [{ metrics: [{ name: 'A', aggType: 'max', field: 'kubernetes.container.status.restarts' }] }],
+        searchConfiguration: { index: DATA_VIEW_IDS.kubernetes, query: { query: `data_stream.dataset : "${dataset}"`, language: 'kuery' } },
+      });
+    assert.match(
+      formatViolations(fieldTypeViolations([restarts('kubernetes.container')])),
+      /kubernetes\.container\.status\.restarts \(max: only kubernetes\.state_container documents have it, and this reads kubernetes\.container/,
+    );
+    assert.deepEqual(fieldTypeViolations([restarts('kubernetes.state_container')]), []);
+  });
+
+  test('a Lens column\'s own dataset filter decides what it reads, not the panel\'s wider scope', () => {
+    const runtime = dashboard(DASHBOARD_IDS.runtime);
+    assert.deepEqual(fieldTypeViolations([runtime]), []);
+    // Swap the usage and state filters: usage columns now read kube-state-metrics documents.
+    const swapped = withPanels(runtime, (p) =>
+      p.replaceAll('data_stream.dataset : \\"kubernetes.container\\"', 'data_stream.dataset : \\"kubernetes.__usage__\\"')
+        .replaceAll('data_stream.dataset : \\"kubernetes.state_container\\"', 'data_stream.dataset : \\"kubernetes.container\\"')
+        .replaceAll('kubernetes.__usage__', 'kubernetes.state_container'),
+    );
+    assert.match(formatViolations(fieldTypeViolations([swapped])), /panel "Pod memory vs request and limit": kubernetes\.container\.memory\.workingset\.bytes \(max: only kubernetes\.container documents have it/);
+  });
+});
+
 describe('fieldRequirements (what make verify compares with _field_caps)', () => {
   test('lists each field a data stream must have, its type family, whether it must aggregate, and who reads it', () => {
     const logs = fieldRequirements(resources, INDEX_PATTERNS.logs);
