@@ -243,13 +243,13 @@ export const FIELD_TYPES: Readonly<Record<SignalKind, DataStreamFieldTypes>> = {
   apm: { signal: 'apm', patterns: [INDEX_PATTERNS.traces, INDEX_PATTERNS.apmMetrics], fields: APM },
 };
 
-function matches(pattern: string, field: string): boolean {
-  if (!pattern.includes('*')) return pattern === field;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(field);
+/** Whether `value` matches `pattern`, where `*` matches any run of characters (KQL wildcards, `path_match`). */
+export function globMatches(pattern: string, value: string): boolean {
+  if (!pattern.includes('*')) return pattern === value;
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
 }
 
 /** The type of `field` in the signal's data stream: the first matching entry, as dynamic templates apply. */
 export function fieldType(signal: SignalKind, field: string): FieldType | undefined {
-  return FIELD_TYPES[signal].fields.find((t) => matches(t.field, field));
+  return FIELD_TYPES[signal].fields.find((t) => globMatches(t.field, field));
 }

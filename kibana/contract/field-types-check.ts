@@ -16,7 +16,7 @@
  * receives, so a definition the stack would reject is rejected in tests too.
  */
 import type { Resource } from '../../model/resources.js';
-import { FAMILY, FIELD_TYPES, fieldType, isAggregatable, type FieldType, type TypeFamily } from '../field-types.js';
+import { FAMILY, FIELD_TYPES, fieldType, globMatches, isAggregatable, type FieldType, type TypeFamily } from '../field-types.js';
 import { fieldUses, label, signalOf, type FieldUse, type UseKind, type Violation } from './check.js';
 import type { SignalKind } from './emitted.js';
 
@@ -59,10 +59,6 @@ export function illegalUse(use: UseKind, t: FieldType): string | undefined {
     case 'column':
       return undefined;
   }
-}
-
-function globMatches(pattern: string, value: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
 }
 
 function wrongValue(use: FieldUse, t: FieldType): string | undefined {
@@ -152,4 +148,9 @@ export function fieldRequirements(resources: readonly Resource[], indexPattern: 
         usedBy: [...row.usedBy].sort(),
       };
     });
+}
+
+/** fieldRequirements for every data stream the definitions read, with the index patterns to ask `_field_caps` about. */
+export function allFieldRequirements(resources: readonly Resource[]): Array<{ readonly signal: SignalKind; readonly patterns: readonly string[]; readonly fields: FieldRequirement[] }> {
+  return Object.values(FIELD_TYPES).map(({ signal, patterns }) => ({ signal, patterns, fields: fieldRequirements(resources, patterns[0] ?? '') }));
 }

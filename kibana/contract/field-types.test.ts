@@ -7,7 +7,7 @@ import { DASHBOARD_IDS, dashboards } from '../dashboards/index.js';
 import { FIELD_TYPES, fieldType } from '../field-types.js';
 import { DATA_VIEW_IDS, INDEX_PATTERNS, LOG_FIELDS, STORED_LOG_EVENT_DATASET, WRITTEN_LOG_EVENT_DATASET } from '../telemetry-fields.js';
 import { formatViolations } from './check.js';
-import { fieldRequirements, fieldTypeViolations, illegalUse } from './field-types-check.js';
+import { allFieldRequirements, fieldRequirements, fieldTypeViolations, illegalUse } from './field-types-check.js';
 
 const resources = allResources({});
 
@@ -158,6 +158,14 @@ describe('fieldRequirements (what make verify compares with _field_caps)', () =>
     const rate = fieldRequirements(resources, 'metrics-prometheus.collector-default').find((r) => r.field === 'prometheus.http_requests_total.rate');
     assert.equal(rate?.family, 'number');
     assert.equal(rate?.aggregatable, true);
+  });
+
+  test('every data stream the definitions read is listed once, with the patterns to ask _field_caps about', () => {
+    const all = allFieldRequirements(resources);
+    assert.deepEqual(all.map((a) => a.signal).sort(), ['apm', 'kubernetes', 'logs', 'metrics']);
+    const kubernetes = all.find((a) => a.signal === 'kubernetes');
+    assert.deepEqual(kubernetes?.patterns, [INDEX_PATTERNS.kubernetes]);
+    assert.ok(kubernetes?.fields.some((f) => f.field === 'kubernetes.deployment.replicas.available'));
   });
 
   test('a pattern this project does not read is an error, not an empty list', () => {
