@@ -1,6 +1,6 @@
 /** Every alert spec, in one list: rule files contribute, index.ts turns them into rule bodies. */
 import { apmLatencySpec } from './rules/apm.js';
-import { serviceDownSpec } from './rules/availability.js';
+import { serviceDownSpecs } from './rules/availability.js';
 import { burnRateSpecs } from './rules/burn-rate.js';
 import { memorySaturationSpec, podRestartsSpec } from './rules/kubernetes.js';
 import { errorLogSpikeSpec } from './rules/logs.js';
@@ -11,7 +11,7 @@ export function alertSpecs(): AlertSpec[] {
   return [
     ...burnRateSpecs(),
     errorLogSpikeSpec(),
-    serviceDownSpec(),
+    ...serviceDownSpecs(),
     podRestartsSpec(),
     eventLoopLagSpec(),
     memorySaturationSpec(),

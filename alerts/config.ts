@@ -156,15 +156,15 @@ export const THRESHOLDS = {
       'show here, which is why this is a warning and not a page.',
   },
   serviceDown: {
-    /** No metrics document from the service in this window means no pod is being scraped. */
+    /** No successful scrape of any pod (max `up` < 1), or no available replica, throughout this window. */
     windowMinutes: 3,
     /** The Fleet prometheus integration scrapes every 10 s (fleet/). */
     scrapePeriodSeconds: 10,
     why:
-      '3 minutes is 18 scrape periods: one or two missed scrapes (agent restart, slow scrape) never ' +
-      'fire it, while a service that is really gone pages within 3-4 minutes. It fires on absence of ' +
-      'data, so it also covers the case where the burn-rate rules go silent because there is no traffic ' +
-      'data at all.',
+      '3 minutes is 18 scrape periods: one successful scrape (or one available replica) in the window ' +
+      'keeps it quiet, so a failed scrape or two never fire it, while a crash loop or a service that is ' +
+      'really gone pages within 3-4 minutes. The scrape rule also fires on absence of data, which covers ' +
+      'the case where the burn-rate rules go silent because there is no traffic data at all.',
   },
   podRestarts: {
     /** Container restarts of one pod within the window (max - min of the restart counter). */

@@ -175,7 +175,9 @@ export function renderGenerated(sources: MatrixSources): string {
     if (first === undefined) continue;
     const ids = list.map((s) => `\`${ruleIdOf(s)}\` [${licenceOf(s)}]`);
     const conditions = [...new Set(list.map((s) => s.condition))];
-    out.push(`| \`${id}\` | ${cell(ids)} | ${first.severity} / ${first.urgency} | ${escape(conditions.join('; or, on Basic: '))} | ${escape(first.why)} |`);
+    // Several rules of one alert are either licence variants or separate conditions (service-down).
+    const joiner = new Set(list.map(licenceOf)).size > 1 ? '; or, on Basic: ' : '; or ';
+    out.push(`| \`${id}\` | ${cell(ids)} | ${first.severity} / ${first.urgency} | ${escape(conditions.join(joiner))} | ${escape(first.why)} |`);
   }
   out.push('');
 

@@ -22,6 +22,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { OWNER_PREFIX, OWNER_TAG } from '../kibana/telemetry-fields.js';
 import type { ComponentTemplateResource, IlmPolicyResource, Resource } from '../model/resources.js';
+import { CUSTOM_MAPPINGS } from './mappings.js';
 
 export type LifecycleSignal = 'logs' | 'traces' | 'metrics';
 
@@ -94,10 +95,16 @@ export function ilmPolicy(signal: LifecycleSignal): IlmPolicyResource {
   };
 }
 
+/** The project's own mappings for this `@custom` template (elastic/mappings.ts), if any. */
+function mappingsOf(name: string): { mappings?: estypes.MappingTypeMapping } {
+  const mappings = CUSTOM_MAPPINGS[name];
+  return mappings === undefined ? {} : { mappings };
+}
+
 export function customTemplateStateful(signal: LifecycleSignal, name: string): ComponentTemplateResource {
   const r = RETENTION[signal];
   const body: Omit<estypes.ClusterPutComponentTemplateRequest, 'name'> = {
-    template: { settings: { index: { lifecycle: { name: ILM_POLICY_IDS[signal], prefer_ilm: true } } } },
+    template: { settings: { index: { lifecycle: { name: ILM_POLICY_IDS[signal], prefer_ilm: true } } }, ...mappingsOf(name) },
     _meta: { ...META, description: `${signal} retention: ILM policy ${ILM_POLICY_IDS[signal]} (${r.days} days)` },
   };
   return { kind: 'es.component_template', id: name, title: `${name} -> ILM ${ILM_POLICY_IDS[signal]}`, when: { flavours: ['stateful'] }, body };
@@ -106,7 +113,7 @@ export function customTemplateStateful(signal: LifecycleSignal, name: string): C
 export function customTemplateServerless(signal: LifecycleSignal, name: string): ComponentTemplateResource {
   const r = RETENTION[signal];
   const body: Omit<estypes.ClusterPutComponentTemplateRequest, 'name'> = {
-    template: { lifecycle: { data_retention: `${r.days}d` } },
+    template: { lifecycle: { data_retention: `${r.days}d` }, ...mappingsOf(name) },
     _meta: { ...META, description: `${signal} retention: data stream lifecycle, ${r.days} days` },
   };
   return { kind: 'es.component_template', id: name, title: `${name} -> retention ${r.days}d (DSL)`, when: { flavours: ['serverless'] }, body };

@@ -12,6 +12,7 @@
  *   parsed into top-level fields; data stream `logs-kubernetes.container_logs-<namespace>`.
  * - Traces: OTLP into APM Server, stored in the ECS layout; `traces-apm-<namespace>`.
  */
+import { ERROR_MESSAGE_KEYWORD } from '../elastic/mappings.js';
 import type { ACCESS_LOG_FIELDS, CORRELATION_LOG_FIELDS, ERROR_LOG_FIELDS } from '../service/src/telemetry/registry.js';
 import {
   ACCESS_LOG_MESSAGE,
@@ -65,6 +66,12 @@ export const SAVED_SEARCH_IDS = {
 /** Field that carries the service name on each signal, and its value. */
 export const SERVICE_NAME_FIELD = 'service.name';
 export const SERVICE_NAME = SERVICE.name;
+
+/**
+ * The collector's scrape verdict for each target (`up`, a gauge: `.value` with `use_types`). It is
+ * the only field of a failed scrape's document, which still carries `service.name`.
+ */
+export const PROMETHEUS_UP_FIELD = 'prometheus.up.value';
 
 /** Kubernetes label of the service's pods as it appears on documents enriched by Elastic Agent. */
 export const APP_LABEL_FIELD = 'kubernetes.labels.app_kubernetes_io/name';
@@ -151,6 +158,11 @@ export const PROMETHEUS_COLLECTOR_FIELDS: readonly DocumentedField[] = [
   ),
   ...documented('verified', 'prometheus package policy processor `add_fields` (fleet/): service.name', [SERVICE_NAME_FIELD]),
   ...documented(
+    'verified',
+    'elastic/beats metricbeat/module/prometheus/collector/collector.go: an `up` gauge on every fetch, 1 when the scrape succeeded, 0 when it failed ("send up event only")',
+    [PROMETHEUS_UP_FIELD],
+  ),
+  ...documented(
     'to-confirm',
     'Elastic Agent kubernetes provider: metadata of the pod matched by the stream condition',
     ['kubernetes.pod.name', 'kubernetes.namespace'],
@@ -177,6 +189,9 @@ export const CONTAINER_LOG_FIELDS: readonly DocumentedField[] = [
     'input.type',
   ]),
   ...documented('to-confirm', 'kubernetes provider with add_resource_metadata.deployment: true (notes §4.2)', ['kubernetes.deployment.name']),
+  ...documented('verified', 'keyword sub-field of the service\'s error.message, mapped by this project in logs-kubernetes.container_logs@custom (elastic/mappings.ts)', [
+    ERROR_MESSAGE_KEYWORD,
+  ]),
 ];
 
 /** Kubernetes integration metric fields the dashboards and rules use, per dataset. */
@@ -268,8 +283,16 @@ export const LOG_FIELDS = {
   errorMessage: 'error.message',
 } as const satisfies Record<string, (typeof ACCESS_LOG_FIELDS)[number] | (typeof CORRELATION_LOG_FIELDS)[number] | (typeof ERROR_LOG_FIELDS)[number]>;
 
-/** `event.dataset` value written by the service (selects its lines among all container logs). */
-export const SERVICE_LOG_DATASET = LOG_EVENT_DATASET;
+/**
+ * `event.dataset` as Elasticsearch stores it. The service writes `sample-service.log` (registry
+ * LOG_EVENT_DATASET), but the kubernetes package's container_logs pipeline ends in a `reroute`
+ * processor, and reroute sets `event.dataset`, when the document has one, to the target dataset:
+ * `kubernetes.container_logs` unless the pod carries an `elastic.co/dataset` label (sources in
+ * kibana/field-types.ts). Select the service's lines by `service.name`, never by `event.dataset`.
+ */
+export const STORED_LOG_EVENT_DATASET = DATASETS.logs;
+/** What the service writes in `event.dataset`; not what is stored (see STORED_LOG_EVENT_DATASET). */
+export const WRITTEN_LOG_EVENT_DATASET = LOG_EVENT_DATASET;
 export const ACCESS_LOG = ACCESS_LOG_MESSAGE;
 
 /**

@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import { REPO_ROOT } from '../../test/support/contracts.js';
 import { alertSpecs } from '../catalogue.js';
 import { ALERT_IDS, type AlertId } from '../ids.js';
-import { SERVICE_METRICS_KQL } from '../rules/availability.js';
+import { DEPLOYMENT_KQL, SERVICE_METRICS_KQL } from '../rules/availability.js';
+import { PROMETHEUS_UP_FIELD } from '../../kibana/telemetry-fields.js';
 import { basicSliFilters } from '../rules/burn-rate.js';
 import { MEMORY_KQL, RESTARTS_KQL } from '../rules/kubernetes.js';
 import { ERROR_LOG_KQL } from '../rules/logs.js';
@@ -20,7 +21,7 @@ const REQUIRED_QUERIES: Partial<Record<AlertId, readonly string[]>> = {
   'availability-burn-rate-page': [basicSliFilters().bad],
   'availability-burn-rate-ticket': [basicSliFilters().bad],
   'error-log-spike': [ERROR_LOG_KQL],
-  'service-down': [SERVICE_METRICS_KQL],
+  'service-down': [SERVICE_METRICS_KQL, PROMETHEUS_UP_FIELD, DEPLOYMENT_KQL],
   'pod-restarts': [RESTARTS_KQL],
   'memory-saturation': [MEMORY_KQL],
   'event-loop-lag': [EVENT_LOOP_LAG_FIELD],

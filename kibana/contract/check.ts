@@ -7,7 +7,29 @@
 import type { Resource } from '../../model/resources.js';
 import { DATA_VIEW_IDS, INDEX_PATTERNS } from '../telemetry-fields.js';
 import type { EmittedFields, SignalKind } from './emitted.js';
-import { kqlFields, queryDslFields } from './kql.js';
+import { kqlComparisons, queryDslComparisons } from './kql.js';
+
+/**
+ * How a field is used, which decides the types it may have (kibana/contract/field-types-check.ts):
+ * an aggregation (`terms`, `group` for SLO/APM group-by, metric operations), the time field,
+ * a filter or query (`query`), or only shown (`column`).
+ */
+export type UseKind =
+  | 'terms'
+  | 'group'
+  | 'percentile'
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'last_value'
+  | 'unique_count'
+  | 'value_count'
+  | 'range'
+  | 'time'
+  | 'sort'
+  | 'query'
+  | 'column';
 
 export interface FieldUse {
   readonly field: string;
@@ -15,7 +37,60 @@ export interface FieldUse {
   readonly where: string;
   /** The signal the field is read from, when the resource says (data view or index). */
   readonly signal?: SignalKind;
+  readonly use: UseKind;
+  /** For `query` uses `field : value` and term queries: the value compared with. */
+  readonly value?: string;
+  /**
+   * The datasets the use reads, when its query names them (`data_stream.dataset : ...` of the
+   * panel, of the column's own filter, or of the rule's or SLO's query).
+   */
+  readonly datasets?: readonly string[];
 }
+
+type Use = Pick<FieldUse, 'field' | 'use' | 'value' | 'datasets'>;
+
+/** The `data_stream.dataset` values a KQL query compares with (empty: it names none). */
+export function datasetsOf(kql: string): string[] {
+  return [...new Set(kqlComparisons(kql).flatMap((c) => (c.field === 'data_stream.dataset' && c.value !== undefined ? [c.value] : [])))];
+}
+
+function withDatasets(use: Use, datasets: readonly string[]): Use {
+  return datasets.length > 0 && use.use !== 'query' ? { ...use, datasets } : use;
+}
+
+/** Lens operation types (form-based datasource) and the use each makes of its field. */
+const LENS_OPERATIONS: Readonly<Record<string, UseKind>> = {
+  date_histogram: 'time',
+  terms: 'terms',
+  range: 'range',
+  percentile: 'percentile',
+  percentile_rank: 'percentile',
+  median: 'percentile',
+  sum: 'sum',
+  average: 'avg',
+  min: 'min',
+  max: 'max',
+  last_value: 'last_value',
+  unique_count: 'unique_count',
+  count: 'value_count',
+  standard_deviation: 'avg',
+};
+
+/** Aggregations named in SLO indicators (`aggregation`) and rule criteria (`aggType`). */
+const PARAM_AGGREGATIONS: Readonly<Record<string, UseKind>> = {
+  sum: 'sum',
+  avg: 'avg',
+  min: 'min',
+  max: 'max',
+  last_value: 'last_value',
+  cardinality: 'unique_count',
+  value_count: 'value_count',
+  range: 'range',
+  p95: 'percentile',
+  p99: 'percentile',
+  doc_count: 'value_count',
+  count: 'value_count',
+};
 
 export interface Violation {
   readonly resource: string;
@@ -79,37 +154,51 @@ function kqlIn(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
+function queryUses(kql: string): Use[] {
+  return kqlComparisons(kql).map((c) => ({ field: c.field, use: 'query', ...(c.value !== undefined ? { value: c.value } : {}) }));
+}
+
+function dslUses(dsl: unknown): Use[] {
+  return queryDslComparisons(dsl).map((c) => ({ field: c.field, use: 'query', ...(c.value !== undefined ? { value: c.value } : {}) }));
+}
+
 /** Filters (`filters[]` of Lens state or search source): match_phrase/range/exists keys and meta.key. */
-function filterFields(filters: unknown): string[] {
+function filterUses(filters: unknown): Use[] {
   if (!Array.isArray(filters)) return [];
-  const out: string[] = [];
+  const out: Use[] = [];
   for (const f of filters) {
     if (!isObject(f)) continue;
     const meta = f.meta;
-    if (isObject(meta) && typeof meta.key === 'string') out.push(meta.key);
-    out.push(...queryDslFields(f.query ?? {}));
+    if (isObject(meta) && typeof meta.key === 'string') out.push({ field: meta.key, use: 'query' });
+    out.push(...dslUses(f.query ?? {}));
   }
   return out;
 }
 
-function lensFields(attributes: Json): string[] {
-  const out: string[] = [];
+function lensUses(attributes: Json): Use[] {
+  const out: Use[] = [];
   const state = isObject(attributes.state) ? attributes.state : {};
   const ds = isObject(state.datasourceStates) ? state.datasourceStates : {};
+  const query = isObject(state.query) && typeof state.query.query === 'string' ? state.query.query : '';
+  const panelDatasets = datasetsOf(query);
   for (const key of ['formBased', 'indexpattern']) {
     const layers = isObject(ds[key]) && isObject((ds[key] as Json).layers) ? ((ds[key] as Json).layers as Json) : {};
     for (const layer of Object.values(layers)) {
       const columns = isObject(layer) && isObject(layer.columns) ? layer.columns : {};
       for (const col of Object.values(columns)) {
         if (!isObject(col)) continue;
-        if (typeof col.sourceField === 'string' && col.sourceField !== '___records___') out.push(col.sourceField);
+        const filter = isObject(col.filter) && typeof col.filter.query === 'string' ? datasetsOf(col.filter.query) : [];
+        const datasets = filter.length > 0 ? filter : panelDatasets;
+        if (typeof col.sourceField === 'string' && col.sourceField !== '___records___') {
+          out.push(withDatasets({ field: col.sourceField, use: LENS_OPERATIONS[String(col.operationType)] ?? 'column' }, datasets));
+        }
         const params = isObject(col.params) ? col.params : {};
-        if (typeof params.sortField === 'string') out.push(params.sortField);
+        if (typeof params.sortField === 'string') out.push({ field: params.sortField, use: 'sort' });
       }
     }
   }
-  for (const q of kqlIn(state)) out.push(...kqlFields(q));
-  out.push(...filterFields(state.filters));
+  for (const q of kqlIn(state)) out.push(...queryUses(q));
+  out.push(...filterUses(state.filters));
   return out;
 }
 
@@ -127,7 +216,7 @@ function dashboardUses(resource: Extract<Resource, { kind: 'kibana.saved_object'
     const refs = Array.isArray(attributes.references) ? attributes.references : [];
     const views = refs.filter((r): r is Json => isObject(r) && r.type === 'index-pattern').map((r) => r.id);
     const signal = signalOf(views);
-    for (const field of lensFields(attributes)) uses.push({ field, where, ...(signal !== undefined ? { signal } : {}) });
+    for (const u of lensUses(attributes)) uses.push({ ...u, where, ...(signal !== undefined ? { signal } : {}) });
   }
   return uses;
 }
@@ -137,39 +226,56 @@ function searchUses(resource: Extract<Resource, { kind: 'kibana.saved_object' }>
   const source = parseJson(meta.searchSourceJSON);
   const view = resource.references.find((r) => r.type === 'index-pattern')?.id;
   const signal = signalOf(view);
-  const fields = [...kqlIn(source).flatMap(kqlFields), ...(isObject(source) ? filterFields(source.filter) : [])];
+  const queries: Use[] = [...kqlIn(source).flatMap(queryUses), ...(isObject(source) ? filterUses(source.filter) : [])];
   const columns = Array.isArray(resource.attributes.columns) ? resource.attributes.columns.filter((c): c is string => typeof c === 'string') : [];
   const sort = Array.isArray(resource.attributes.sort) ? resource.attributes.sort.flatMap((s) => (Array.isArray(s) && typeof s[0] === 'string' ? [s[0]] : [])) : [];
-  return [...fields, ...columns, ...sort].map((field) => ({ field, where: 'saved search', ...(signal !== undefined ? { signal } : {}) }));
+  const uses: Use[] = [...queries, ...columns.map((field): Use => ({ field, use: 'column' })), ...sort.map((field): Use => ({ field, use: 'sort' }))];
+  return uses.map((u) => ({ ...u, where: 'saved search', ...(signal !== undefined ? { signal } : {}) }));
 }
 
-/** KQL strings (or `{ kqlQuery }`) and `field`s in SLO indicator params and rule params. */
-function paramUses(params: unknown, where: string, signal: SignalKind | undefined): FieldUse[] {
-  const out: string[] = [];
-  const walk = (node: unknown, key: string): void => {
+/**
+ * KQL strings (or `{ kqlQuery }`) and `field`s in SLO indicator params and rule params. A `field`
+ * is used by the aggregation named beside it (`aggregation` in SLO indicators, `aggType` in rule
+ * criteria); `groupBy` of an SLO or an APM rule is a `group`, of a custom threshold rule `terms`.
+ */
+function paramUses(
+  params: unknown,
+  where: string,
+  signal: SignalKind | undefined,
+  groupUse: UseKind = 'terms',
+  datasets: readonly string[] = [],
+): FieldUse[] {
+  const out: Use[] = [];
+  const walk = (node: unknown, key: string, parent: Json): void => {
     if (Array.isArray(node)) {
-      if (key === 'groupBy' || key === 'fields') for (const v of node) if (typeof v === 'string') out.push(v);
-      for (const v of node) walk(v, '');
+      if (key === 'groupBy') for (const v of node) if (typeof v === 'string') out.push({ field: v, use: groupUse });
+      if (key === 'fields') for (const v of node) if (typeof v === 'string') out.push({ field: v, use: 'column' });
+      for (const v of node) walk(v, '', parent);
       return;
     }
     if (isObject(node)) {
       if (node.language === 'kuery' && typeof node.query === 'string') {
-        out.push(...kqlFields(node.query));
+        out.push(...queryUses(node.query));
         return;
       }
-      for (const [k, v] of Object.entries(node)) walk(v, k);
+      for (const [k, v] of Object.entries(node)) walk(v, k, node);
       return;
     }
     if (typeof node !== 'string' || node === '' || node === '*') return;
-    if (['field', 'timestampField', 'timeField', 'termField', 'aggField'].includes(key)) out.push(node);
-    else if (key === 'groupBy' && node !== 'all' && node !== 'top') out.push(node);
+    if (key === 'field') {
+      const aggregation = parent.aggregation ?? parent.aggType;
+      out.push({ field: node, use: PARAM_AGGREGATIONS[String(aggregation)] ?? 'column' });
+    } else if (key === 'timestampField' || key === 'timeField') out.push({ field: node, use: 'time' });
+    else if (key === 'termField') out.push({ field: node, use: 'terms' });
+    else if (key === 'aggField') out.push({ field: node, use: PARAM_AGGREGATIONS[String(parent.aggType)] ?? 'column' });
+    else if (key === 'groupBy' && node !== 'all' && node !== 'top') out.push({ field: node, use: groupUse });
     else if (['filter', 'good', 'total', 'kqlQuery', 'kuery', 'filterQueryText', 'filterQuery'].includes(key)) {
       const parsed = key === 'filterQuery' ? parseJson(node) : undefined;
-      out.push(...(isObject(parsed) ? queryDslFields(parsed) : kqlFields(node)));
-    } else if (key === 'esQuery') out.push(...queryDslFields(parseJson(node)));
+      out.push(...(isObject(parsed) ? dslUses(parsed) : queryUses(node)));
+    } else if (key === 'esQuery') out.push(...dslUses(parseJson(node)));
   };
-  walk(params, '');
-  return out.map((field) => ({ field, where, ...(signal !== undefined ? { signal } : {}) }));
+  walk(params, '', {});
+  return out.map((u) => ({ ...withDatasets(u, datasets), where, ...(signal !== undefined ? { signal } : {}) }));
 }
 
 /** Every field the resource's body uses. ES|QL queries are not parsed (none of ours uses ES|QL). */
@@ -183,23 +289,27 @@ export function fieldUses(resource: Resource): FieldUse[] {
       const indicator = isObject(resource.body.indicator) ? resource.body.indicator : {};
       const params = isObject(indicator.params) ? indicator.params : {};
       const signal = signalOf(params.index ?? params.dataViewId);
+      const datasets = typeof params.filter === 'string' ? datasetsOf(params.filter) : [];
       return [
-        ...paramUses(params, `SLO indicator ${String(indicator.type)}`, signal),
-        ...paramUses({ groupBy: resource.body.groupBy }, 'SLO groupBy', signal),
+        ...paramUses(params, `SLO indicator ${String(indicator.type)}`, signal, 'terms', datasets),
+        ...paramUses({ groupBy: resource.body.groupBy }, 'SLO groupBy', signal, 'group', datasets),
       ];
     }
     case 'kibana.rule': {
       const params = resource.body.params;
       const search = isObject(params.searchConfiguration) ? params.searchConfiguration : {};
-      const signal = signalOf(search.index ?? params.index);
-      return paramUses(params, `rule ${resource.body.rule_type_id} params`, signal);
+      // APM rules name no index: they read the APM data streams.
+      const apm = resource.body.rule_type_id.startsWith('apm.');
+      const signal = apm ? 'apm' : signalOf(search.index ?? params.index);
+      const query = isObject(search.query) && typeof search.query.query === 'string' ? search.query.query : '';
+      return paramUses(params, `rule ${resource.body.rule_type_id} params`, signal, apm ? 'group' : 'terms', datasetsOf(query));
     }
     default:
       return [];
   }
 }
 
-function label(resource: Resource): string {
+export function label(resource: Resource): string {
   return `${resource.kind}${resource.kind === 'kibana.saved_object' ? `/${resource.type}` : ''} ${resource.id} ("${resource.title}")`;
 }
 
@@ -208,7 +318,7 @@ export function unemittedFields(resources: readonly Resource[], emitted: Emitted
   const union = new Set(Object.values(emitted).flatMap((s) => [...s.keys()]));
   const violations: Violation[] = [];
   for (const resource of resources) {
-    const uses: FieldUse[] = [...fieldUses(resource), ...(resource.fields ?? []).map((field) => ({ field, where: 'declared fields' }))];
+    const uses: FieldUse[] = [...fieldUses(resource), ...(resource.fields ?? []).map((field): FieldUse => ({ field, where: 'declared fields', use: 'column' }))];
     const seen = new Set<string>();
     for (const use of uses) {
       if (use.field.includes('*')) continue;

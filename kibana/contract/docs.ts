@@ -8,6 +8,8 @@ import {
   KUBERNETES_METRIC_FIELDS,
   LOG_FIELDS,
   PROMETHEUS_COLLECTOR_FIELDS,
+  STORED_LOG_EVENT_DATASET,
+  WRITTEN_LOG_EVENT_DATASET,
   promField,
   type DocumentedField,
 } from '../telemetry-fields.js';
@@ -52,6 +54,10 @@ export function mappingReference(): string {
     '| Role | Field |',
     '|---|---|',
     ...Object.entries(LOG_FIELDS).map(([role, field]) => `| ${role} | \`${field}\` |`),
+    '',
+    `\`event.dataset\`: the service writes \`${WRITTEN_LOG_EVENT_DATASET}\`; Elasticsearch stores \`${STORED_LOG_EVENT_DATASET}\` ` +
+      '(the kubernetes package\'s pipeline reroutes container logs, and reroute overwrites `event.dataset`). ' +
+      'Queries select the service\'s lines by `service.name`.',
     '',
     'Added by the kubernetes integration:',
     '',

@@ -73,10 +73,16 @@ function tokenize(input: string): Token[] {
 
 const KEYWORDS = new Set(['and', 'or', 'not']);
 
-/** Field names used in a KQL query, in order of appearance, without duplicates. */
-export function kqlFields(query: string): string[] {
+/** A field a query compares, with the value when it is one plain `field : value` (no group, no range). */
+export interface Comparison {
+  readonly field: string;
+  readonly value?: string;
+}
+
+/** Every comparison in a KQL query, in order of appearance. */
+export function kqlComparisons(query: string): Comparison[] {
   const tokens = tokenize(query);
-  const fields: string[] = [];
+  const out: Comparison[] = [];
   const prefixes: string[] = [];
   const braceOwners: boolean[] = [];
   for (let k = 0; k < tokens.length; k++) {
@@ -97,11 +103,11 @@ export function kqlFields(query: string): string[] {
         k += 2;
         continue;
       }
-      if (!fields.includes(name)) fields.push(name);
       k++;
       // Skip the value: one token, or a parenthesised group of values.
       const value = tokens[k + 1];
       if (value?.kind === 'paren' && value.text === '(') {
+        out.push({ field: name });
         let depth = 0;
         for (k = k + 1; k < tokens.length; k++) {
           const v = tokens[k];
@@ -109,16 +115,24 @@ export function kqlFields(query: string): string[] {
           if (depth === 0) break;
         }
       } else {
+        const plain = next.text === ':' && (value?.kind === 'word' || value?.kind === 'string');
+        out.push(plain && value !== undefined ? { field: name, value: value.text } : { field: name });
         k++;
       }
     }
   }
-  return fields;
+  return out;
 }
 
-/** Field names in an Elasticsearch query DSL object (term, terms, match*, range, prefix, wildcard, exists, ...). */
-export function queryDslFields(dsl: unknown): string[] {
-  const out = new Set<string>();
+/** Field names used in a KQL query, in order of appearance, without duplicates. */
+export function kqlFields(query: string): string[] {
+  return [...new Set(kqlComparisons(query).map((c) => c.field))];
+}
+
+/** Comparisons in an Elasticsearch query DSL object; `term`/`match`/`match_phrase` carry their value. */
+export function queryDslComparisons(dsl: unknown): Comparison[] {
+  const out: Comparison[] = [];
+  const VALUED = new Set(['term', 'match', 'match_phrase']);
   const FIELD_KEYED = new Set(['term', 'terms', 'match', 'match_phrase', 'match_phrase_prefix', 'range', 'prefix', 'wildcard', 'regexp', 'fuzzy']);
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -128,18 +142,27 @@ export function queryDslFields(dsl: unknown): string[] {
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       if (FIELD_KEYED.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        for (const f of Object.keys(value as Record<string, unknown>)) if (f !== 'boost' && f !== '_name') out.add(f);
+        for (const [f, v] of Object.entries(value as Record<string, unknown>)) {
+          if (f === 'boost' || f === '_name') continue;
+          const inner = v !== null && typeof v === 'object' ? ((v as Record<string, unknown>).value ?? (v as Record<string, unknown>).query) : v;
+          out.push(VALUED.has(key) && (typeof inner === 'string' || typeof inner === 'number') ? { field: f, value: String(inner) } : { field: f });
+        }
       } else if (key === 'exists' && value !== null && typeof value === 'object') {
         const f = (value as Record<string, unknown>).field;
-        if (typeof f === 'string') out.add(f);
+        if (typeof f === 'string') out.push({ field: f });
       } else if (key === 'query_string' || key === 'simple_query_string') {
         const fs = (value as Record<string, unknown>).fields;
-        if (Array.isArray(fs)) for (const f of fs) if (typeof f === 'string') out.add(f.replace(/\^.*$/, ''));
+        if (Array.isArray(fs)) for (const f of fs) if (typeof f === 'string') out.push({ field: f.replace(/\^.*$/, '') });
       } else {
         walk(value);
       }
     }
   };
   walk(dsl);
-  return [...out];
+  return out;
+}
+
+/** Field names in an Elasticsearch query DSL object (term, terms, match*, range, prefix, wildcard, exists, ...). */
+export function queryDslFields(dsl: unknown): string[] {
+  return [...new Set(queryDslComparisons(dsl).map((c) => c.field))];
 }

@@ -14,11 +14,20 @@
  * - Fleet: packages must be installed before package policies use them, at the installed version;
  *   policies on managed agent policies need `force`; the kubernetes and prometheus packages' inputs,
  *   streams and stream variables must exist (Fleet's "Input not found" / "Stream not found" /
- *   "Variable … not found").
+ *   "Variable … not found");
+ * - field types (kibana/field-types.ts, kibana/contract/field-types-check.ts): a dashboard, saved
+ *   search, SLO or rule that uses a field against its Elasticsearch type (terms on text, percentile
+ *   on a keyword, a time field that is no date, a field the data stream does not have) is rejected.
+ *   The stack rejects these too, only later: an SLO's transform fails validation at create, a Lens
+ *   panel errors when it renders, a rule fails at every run. The double fails at the request, so a
+ *   test sees it.
  * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fieldTypeViolations } from '../../kibana/contract/field-types-check.js';
+import { formatViolations } from '../../kibana/contract/check.js';
+import type { Resource } from '../../model/resources.js';
 import { simplifiedInputsError } from './integration-packages.js';
 
 export type Flavour = 'stateful' | 'serverless';
@@ -92,6 +101,11 @@ function kbError(status: number, message: string, extra: Json = {}): Reply {
   return { status, body: { statusCode: status, error, message, ...extra } };
 }
 const notFound = (what: string): Reply => kbError(404, `Saved object [${what}] not found`);
+
+/** Uses of fields the stack would reject, in an imported object, SLO or rule body (empty: none). */
+function fieldTypeProblems(resource: Resource): string {
+  return formatViolations(fieldTypeViolations([resource]));
+}
 
 /** Elasticsearch stores settings flat with string values and returns them nested under `index`. */
 function normaliseSettings(settings: unknown): Json {
@@ -456,8 +470,20 @@ export class StackDouble {
           if (inFile.has(k) || store.has(k)) return false;
           return !(ref.type === 'index-pattern' && this.space(r.space).dataViews.has(ref.id));
         });
+        const problems = ['dashboard', 'search'].includes(String(o.type))
+          ? fieldTypeProblems({
+              kind: 'kibana.saved_object',
+              type: o.type as 'dashboard' | 'search',
+              id: String(o.id),
+              title: String((o.attributes as Json | undefined)?.title ?? o.id),
+              attributes: (o.attributes ?? {}) as Json,
+              references: (o.references ?? []) as Array<{ type: string; id: string; name: string }>,
+            })
+          : '';
         if (missing.length > 0) {
           errors.push({ id: o.id, type: o.type, error: { type: 'missing_references', references: missing.map((m) => ({ type: m.type, id: m.id })) } });
+        } else if (problems !== '') {
+          errors.push({ id: o.id, type: o.type, error: { type: 'unknown', message: `field types: ${problems}`, statusCode: 400 } });
         } else if (store.has(key) && !overwrite) {
           errors.push({ id: o.id, type: o.type, error: { type: 'conflict' } });
         } else {
@@ -550,6 +576,8 @@ export class StackDouble {
       if (!this.#platinum) return licenceError();
       const body = (r.json ?? {}) as Json;
       const id = String(body.id ?? `generated-${this.requests.length}`);
+      const sloProblems = fieldTypeProblems({ kind: 'kibana.slo', id, title: String(body.name ?? id), body: body as never });
+      if (sloProblems !== '') return kbError(400, `Invalid SLO indicator: ${sloProblems}`);
       if (this.space(r.space).slos.has(id)) return kbError(409, `SLO [${id}] already exists`);
       this.space(r.space).slos.set(id, { ...clone(body), id });
       return ok({ id });
@@ -565,6 +593,8 @@ export class StackDouble {
       if (s === undefined) return kbError(404, `SLO [${r.params[0]}] not found`);
       const body = (r.json ?? {}) as Json;
       if ('id' in body) return kbError(400, '[request body.id]: definition for this key is missing');
+      const sloProblems = fieldTypeProblems({ kind: 'kibana.slo', id: String(r.params[0]), title: String(body.name ?? r.params[0]), body: { ...s, ...body } as never });
+      if (sloProblems !== '') return kbError(400, `Invalid SLO indicator: ${sloProblems}`);
       store.set(r.params[0] as string, { ...s, ...clone(body) });
       return ok(sloView(store.get(r.params[0] as string) as Json));
     });
@@ -598,6 +628,8 @@ export class StackDouble {
       for (const k of ['name', 'rule_type_id', 'consumer', 'schedule', 'params']) {
         if (body[k] === undefined) return kbError(400, `[request body.${k}]: expected value of type [string] but got [undefined]`);
       }
+      const ruleProblems = fieldTypeProblems({ kind: 'kibana.rule', id, title: String(body.name), body: body as never });
+      if (ruleProblems !== '') return kbError(400, `Error validating rule params: ${ruleProblems}`);
       if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
         return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
       }
@@ -615,6 +647,8 @@ export class StackDouble {
       const body = (r.json ?? {}) as Json;
       const bad = Object.keys(body).filter((k) => !['name', 'schedule', 'params', 'actions', 'tags', 'throttle', 'notify_when', 'artifacts', 'flapping', 'alert_delay'].includes(k));
       if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
+      const ruleProblems = fieldTypeProblems({ kind: 'kibana.rule', id: String(r.params[0]), title: String(body.name ?? x.name), body: { ...x, ...body } as never });
+      if (ruleProblems !== '') return kbError(400, `Error validating rule params: ${ruleProblems}`);
       store.set(r.params[0] as string, { ...x, ...clone(body) });
       return ok(ruleView(store.get(r.params[0] as string) as Json));
     });

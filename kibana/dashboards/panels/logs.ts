@@ -1,4 +1,5 @@
 /** Panels on the service's ECS log lines (container logs, JSON parsed to top-level fields). */
+import { ERROR_MESSAGE_KEYWORD } from '../../../elastic/mappings.js';
 import { DATA_VIEW_IDS, LOG_FIELDS, SAVED_SEARCH_IDS, ACCESS_LOG } from '../../telemetry-fields.js';
 import { logsScope, SIZES, type PanelSpec } from '../defaults.js';
 import { count, dateHistogram, datatableVisualization, kqlIs, metric, terms, xyVisualization } from '../lens.js';
@@ -6,6 +7,12 @@ import { LOG_COLUMNS } from '../../saved-searches.js';
 import { lensPanel, savedSearchPanel } from './common.js';
 
 const ERROR_LINES = { query: kqlIs(LOG_FIELDS.level, 'error'), fields: [LOG_FIELDS.level] };
+
+/**
+ * Error messages are split on the keyword sub-field this project maps (elastic/mappings.ts):
+ * `error.message` itself is `match_only_text`, which Elasticsearch cannot aggregate.
+ */
+const ERROR_MESSAGE = ERROR_MESSAGE_KEYWORD;
 
 export function logRateByLevel(): PanelSpec {
   const x = dateHistogram('time');
@@ -26,7 +33,7 @@ export function logRateByLevel(): PanelSpec {
 
 export function topErrorMessages(): PanelSpec {
   const lines = count('lines', { label: 'Lines', format: 'number' });
-  const message = terms('message', LOG_FIELDS.errorMessage, { label: 'Error message', size: 10, orderByColumn: lines.id, otherBucket: false });
+  const message = terms('message', ERROR_MESSAGE, { label: 'Error message', size: 10, orderByColumn: lines.id, otherBucket: false });
   return lensPanel({
     key: 'top-error-messages',
     title: 'Top error messages',
@@ -76,7 +83,7 @@ export function requestsByStatusCode(): PanelSpec {
 /** Most recent error messages with where they happened, for the overview. */
 export function latestErrors(): PanelSpec {
   const lastSeen = metric('last-seen', 'max', LOG_FIELDS.timestamp, { label: 'Last seen', dataType: 'date' });
-  const message = terms('message', LOG_FIELDS.errorMessage, { label: 'Error message', size: 10, orderByColumn: lastSeen.id, otherBucket: false });
+  const message = terms('message', ERROR_MESSAGE, { label: 'Error message', size: 10, orderByColumn: lastSeen.id, otherBucket: false });
   const type = metric('type', 'last_value', LOG_FIELDS.errorType, { label: 'Error type', dataType: 'string' });
   const route = metric('route', 'last_value', LOG_FIELDS.route, { label: 'Route', dataType: 'string' });
   const trace = metric('trace', 'last_value', LOG_FIELDS.traceId, { label: 'Last trace id', dataType: 'string' });
