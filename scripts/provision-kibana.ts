@@ -27,7 +27,7 @@ export function builder(y: Argv) {
     .option('eck-namespace', { type: 'string', default: DEFAULT_ECK_NAMESPACE, describe: 'Namespace of the ECK stack for --from-eck' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Objects applied in parallel within one stage' })
     .option('flavour', { type: 'string', choices: ['stateful', 'serverless'], describe: 'With --print: render for this flavour (default stateful)' })
-    .option('licence', { type: 'string', choices: ['platinum', 'basic'], describe: 'With --print: render for this licence tier only (default: both tiers, each request labelled)' })
+    .option('licence', { type: 'string', choices: ['platinum', 'gold', 'basic'], describe: 'With --print: render for this licence tier only (default: both tiers, each request labelled)' })
     .example('$0 --dry-run', 'show what would change')
     .example('$0 --only kibana.data_view', 'apply data views only')
     .example('$0 --print --out out/provision', 'write every request body for review')

@@ -15,7 +15,11 @@ import { ConfigError } from './errors.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 
 export type Mode = 'apply' | 'dry-run' | 'print';
-export type LicenceTier = 'platinum' | 'basic';
+/**
+ * What the licence allows: `platinum` (platinum, enterprise, trial and Serverless), `gold`, or
+ * `basic` (also an expired licence).
+ */
+export type LicenceTier = 'platinum' | 'gold' | 'basic';
 
 /** Flags as the CLI (or a test) passes them; validated by `loadConfig`. */
 export interface ProvisionOptions {
@@ -178,8 +182,8 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
   }
   let printLicence: LicenceTier | 'both' = 'both';
   if (options.licence !== undefined) {
-    if (options.licence === 'platinum' || options.licence === 'basic') printLicence = options.licence;
-    else problems.push(`--licence must be platinum or basic, not "${options.licence}"`);
+    if (options.licence === 'platinum' || options.licence === 'gold' || options.licence === 'basic') printLicence = options.licence;
+    else problems.push(`--licence must be platinum, gold or basic, not "${options.licence}"`);
   }
 
   let only: Set<ResourceKind> | undefined;

@@ -201,7 +201,7 @@ async function detect(es: EsCaller): Promise<Detected> {
   const lic = await es.call('GET /_license', (c) => c.license.get());
   const type = lic?.license.type ?? 'basic';
   const active = lic?.license.status === 'active';
-  const tier: LicenceTier = active && ['platinum', 'enterprise', 'trial'].includes(type) ? 'platinum' : 'basic';
+  const tier: LicenceTier = !active ? 'basic' : ['platinum', 'enterprise', 'trial'].includes(type) ? 'platinum' : type === 'gold' ? 'gold' : 'basic';
   return { flavour, version, licence: tier, licenceType: active ? type : `${type} (${lic?.license.status ?? 'inactive'})` };
 }
 
@@ -255,7 +255,7 @@ async function run(
           detected.licence === 'platinum'
             ? 'the full alert set applies (SLOs and SLO burn-rate rules)'
             : 'the basic alert set applies (threshold rules in place of SLO burn-rate rules; SLOs need platinum, enterprise or trial)'
-        }\n` +
+        }${detected.licence === 'basic' ? '; connector types that need gold or better are skipped' : ''}\n` +
         (detected.flavour === 'serverless' ? 'Serverless: no ILM; retention comes from data stream lifecycle in the @custom component templates\n' : ''),
     );
 

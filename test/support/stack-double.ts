@@ -10,7 +10,8 @@
  *   (400 "Error fetching objects to export" with per-object 404s);
  * - Serverless flavour: no ILM API (no handler, as on Serverless), no `_license`, saved-object
  *   CRUD routes internal, `index.lifecycle.*` settings rejected;
- * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial (403 otherwise);
+ * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial, and the Slack, PagerDuty,
+ *   webhook (and other gold) connector types need gold or better (403 otherwise);
  * - Fleet: packages must be installed before package policies use them, at the installed version;
  *   policies on managed agent policies need `force`.
  * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected.
@@ -193,6 +194,10 @@ export class StackDouble {
 
   inject(fault: Fault): void {
     this.faults.push(fault);
+  }
+
+  get #gold(): boolean {
+    return this.#platinum || this.licence === 'gold';
   }
 
   get #platinum(): boolean {
@@ -495,10 +500,18 @@ export class StackDouble {
       return { ...rest, is_preconfigured: false, is_deprecated: false, is_missing_secrets: false, is_system_action: false };
     };
     this.#kb('GET', /^\/api\/actions\/connectors$/, false, (r) => ok([...this.space(r.space).connectors.values()].map((c) => ({ ...connectorView(c), referenced_by_count: 0 }))));
+    // Connector types a Basic licence does not allow: `minimumLicenseRequired: 'gold'` in
+    // x-pack/platform/plugins/shared/stack_connectors/server/connector_types/{slack,pagerduty,webhook}/index.ts
+    // (.email, .jira, .opsgenie, .servicenow: the same, and 403 on basic in Kibana's licence FTR suites)
+    // (.server-log and .index are 'basic'); the actions plugin's license state answers 403 with this message.
+    const GOLD_CONNECTOR_TYPES = new Set(['.slack', '.pagerduty', '.webhook', '.email', '.jira', '.opsgenie', '.servicenow']);
     this.#kb('POST', /^\/api\/actions\/connector\/([^/]+)$/, true, (r) => {
       const id = r.params[0] as string;
       const body = (r.json ?? {}) as Json;
       if (typeof body.connector_type_id !== 'string' || typeof body.name !== 'string') return kbError(400, '[request body.connector_type_id]: expected value of type [string]');
+      if (GOLD_CONNECTOR_TYPES.has(body.connector_type_id) && !this.#gold) {
+        return kbError(403, `Action type ${body.connector_type_id} is disabled because your ${this.licence} license does not support it. Please upgrade your license.`);
+      }
       if (this.space(r.space).connectors.has(id)) return kbError(409, `Saved object [action/${id}] conflict`);
       this.space(r.space).connectors.set(id, { id, ...clone(body), config: body.config ?? {} });
       return ok(connectorView(this.space(r.space).connectors.get(id) as Json));

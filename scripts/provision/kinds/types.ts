@@ -19,8 +19,8 @@ export interface PrintedRequest {
   readonly body?: unknown;
   /** For multipart NDJSON uploads (saved objects import): the objects, one per line. */
   readonly ndjson?: readonly unknown[];
-  /** Set when the object applies to one licence tier only (`platinum`, or the `basic-only` fallback). */
-  readonly licence?: 'platinum' | 'basic-only';
+  /** Set when the object depends on the licence (`gold`, `platinum`, or the `basic-only` fallback). */
+  readonly licence?: 'gold' | 'platinum' | 'basic-only';
 }
 
 
