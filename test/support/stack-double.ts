@@ -344,8 +344,16 @@ export class StackDouble {
         ? esError(404, 'resource_not_found_exception', `component template matching [${name}] not found`)
         : ok({ component_templates: [{ name, component_template: clone(t) }] });
     });
+    // PUT replaces the whole component template (elastic/elasticsearch
+    // server/src/main/java/org/elasticsearch/cluster/metadata/MetadataIndexTemplateService.java,
+    // addComponentTemplate: the new template is stored in place of the old one, nothing is merged).
+    // The body parser is strict (ComponentTemplate.PARSER, ignoreUnknownFields false): it knows
+    // template, version, _meta, deprecated and the server's created/modified_date_millis.
+    const CT_FIELDS = new Set(['template', 'version', '_meta', 'deprecated', 'created_date_millis', 'modified_date_millis']);
     this.#es('PUT', /^\/_component_template\/([^/]+)$/, true, ({ params: [name], json }) => {
       const body = (json ?? {}) as Json;
+      const unknown = Object.keys(body).find((k) => !CT_FIELDS.has(k));
+      if (unknown !== undefined) return esError(400, 'x_content_parse_exception', `[component_template] unknown field [${unknown}]`);
       const template = (body.template ?? {}) as Json;
       if (template.settings !== undefined) {
         const settings = normaliseSettings(template.settings);
@@ -355,7 +363,9 @@ export class StackDouble {
         template.settings = settings;
       }
       if (template.lifecycle !== undefined) template.lifecycle = { enabled: true, ...(template.lifecycle as Json) };
-      this.componentTemplates.set(name as string, { ...body, template });
+      const { created_date_millis: _c, modified_date_millis: _m, ...content } = body;
+      const created = (this.componentTemplates.get(name as string)?.created_date_millis as number | undefined) ?? 1767225600000;
+      this.componentTemplates.set(name as string, { ...content, template, created_date_millis: created, modified_date_millis: created + this.requests.length });
       return ok({ acknowledged: true });
     });
     this.#es('DELETE', /^\/_component_template\/([^/]+)$/, true, ({ params: [name] }) => {

@@ -19,6 +19,8 @@ export interface PrintedRequest {
   readonly body?: unknown;
   /** For multipart NDJSON uploads (saved objects import): the objects, one per line. */
   readonly ndjson?: readonly unknown[];
+  /** What a reader of the printed body needs to know about how it is sent (e.g. merged into the live object). */
+  readonly note?: string;
   /** Set when the object depends on the licence (`gold`, `platinum`, or the `basic-only` fallback). */
   readonly licence?: 'gold' | 'platinum' | 'basic-only';
 }
