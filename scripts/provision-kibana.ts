@@ -20,6 +20,7 @@ export function builder(y: Argv) {
   return y
     .option('dry-run', { type: 'boolean', default: false, describe: 'Read the live state and print the plan (create / update with diff / unchanged / delete); write nothing' })
     .option('print', { type: 'boolean', default: false, describe: 'No network: print every request body as JSON lines (or to --out), secrets as <from env NAME>' })
+    .option('print-role', { type: 'boolean', default: false, describe: 'No network: print the API key request (role descriptor) the definitions need, for POST /_security/api_key' })
     .option('out', { type: 'string', describe: 'With --print: write one JSON file per request into this folder' })
     .option('prune', { type: 'boolean', default: false, describe: 'Delete objects this project owns (id prefix sample-service- or owner tag) that no definition names any more' })
     .option('only', { type: 'string', array: true, choices: KIND_ORDER, describe: 'Apply only these kinds (repeatable)' })
@@ -31,12 +32,14 @@ export function builder(y: Argv) {
     .example('$0 --dry-run', 'show what would change')
     .example('$0 --only kibana.data_view', 'apply data views only')
     .example('$0 --print --out out/provision', 'write every request body for review')
+    .example('$0 --print-role', 'the API key role the definitions need')
     .strict();
 }
 
 type Args = ArgumentsCamelCase<{
   dryRun: boolean;
   print: boolean;
+  printRole: boolean;
   out?: string;
   prune: boolean;
   only?: string[];
@@ -52,6 +55,7 @@ export async function handler(argv: Args): Promise<void> {
     {
       dryRun: argv.dryRun,
       print: argv.print,
+      printRole: argv.printRole,
       prune: argv.prune,
       fromEck: argv.fromEck,
       eckNamespace: argv.eckNamespace,

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 
-export type Mode = 'apply' | 'dry-run' | 'print';
+export type Mode = 'apply' | 'dry-run' | 'print' | 'print-role';
 /**
  * What the licence allows: `platinum` (platinum, enterprise, trial and Serverless), `gold`, or
  * `basic` (also an expired licence).
@@ -25,6 +25,8 @@ export type LicenceTier = 'platinum' | 'gold' | 'basic';
 export interface ProvisionOptions {
   readonly dryRun?: boolean;
   readonly print?: boolean;
+  /** No network: print the API key role descriptor the definitions need (`POST /_security/api_key` body). */
+  readonly printRole?: boolean;
   readonly prune?: boolean;
   readonly only?: readonly string[];
   readonly fromEck?: boolean;
@@ -66,6 +68,8 @@ export interface Config {
   readonly fromEck: { readonly namespace: string } | undefined;
   /** Absent in --print mode and before --from-eck has derived it. */
   readonly target: Target | undefined;
+  /** --print-role: the Kibana space the role grants (KIBANA_SPACE; undefined: the default space). */
+  readonly roleSpace: string | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -163,17 +167,20 @@ function readCa(name: string, file: string | undefined, problems: string[]): str
 
 export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
-  const print = options.print === true;
+  const printRole = options.printRole === true;
+  const print = options.print === true || printRole;
+  const printFlag = printRole ? '--print-role' : '--print';
   const dryRun = options.dryRun === true;
   const prune = options.prune === true;
   const fromEck = options.fromEck === true;
 
-  if (print && dryRun) problems.push('--print and --dry-run cannot be combined: --print never contacts the cluster');
-  if (print && prune) problems.push('--prune needs the live state: it cannot be combined with --print');
-  if (print && fromEck) problems.push('--from-eck cannot be combined with --print (--print never contacts the cluster)');
-  if (!print && options.out !== undefined) problems.push('--out only applies to --print');
-  if (!print && options.flavour !== undefined) problems.push('--flavour only applies to --print (otherwise it is detected)');
-  if (!print && options.licence !== undefined) problems.push('--licence only applies to --print (otherwise it is detected)');
+  if (printRole && options.print === true) problems.push('--print and --print-role cannot be combined');
+  if (print && dryRun) problems.push(`${printFlag} and --dry-run cannot be combined: ${printFlag} never contacts the cluster`);
+  if (print && prune) problems.push(`--prune needs the live state: it cannot be combined with ${printFlag}`);
+  if (print && fromEck) problems.push(`--from-eck cannot be combined with ${printFlag} (${printFlag} never contacts the cluster)`);
+  if ((!print || printRole) && options.out !== undefined) problems.push('--out only applies to --print');
+  if (!print && options.flavour !== undefined) problems.push('--flavour only applies to --print and --print-role (otherwise it is detected)');
+  if (!print && options.licence !== undefined) problems.push('--licence only applies to --print and --print-role (otherwise it is detected)');
 
   let printFlavour: Flavour = 'stateful';
   if (options.flavour !== undefined) {
@@ -212,9 +219,16 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     readCa('ELASTIC_CA_FILE', env.ELASTIC_CA_FILE, problems);
   }
 
+  let roleSpace: string | undefined;
+  if (printRole) {
+    const space = env.KIBANA_SPACE?.trim();
+    if (space !== undefined && space !== '' && !/^[a-z0-9_-]+$/.test(space)) problems.push(`KIBANA_SPACE "${space}" is not a space id`);
+    else if (space !== undefined && space !== '' && space !== 'default') roleSpace = space;
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
-    mode: print ? 'print' : dryRun ? 'dry-run' : 'apply',
+    mode: printRole ? 'print-role' : print ? 'print' : dryRun ? 'dry-run' : 'apply',
     prune,
     only,
     concurrency,
@@ -223,6 +237,7 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     printLicence,
     fromEck: fromEck ? { namespace } : undefined,
     target,
+    roleSpace,
   });
 }
 

@@ -17,6 +17,8 @@ import { handlerFor } from './kinds/index.js';
 import { printSecret, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
 import { Redactor, redactingSink, type Sink } from './redact.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
+import { provisionerRole, type RoleDescriptor } from './privileges.js';
+import { OWNER_PREFIX } from '../../kibana/telemetry-fields.js';
 import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from './retry.js';
 import { checkDefinitions, selectResources } from './select.js';
 import { trustedCas } from './tls.js';
@@ -110,6 +112,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
   }
 
   if (config.mode === 'print') return printRequests(config, resources, env, out);
+  if (config.mode === 'print-role') return printRole(config, resources, env, out, err);
 
   let eck: EckConnection | undefined;
   try {
@@ -184,6 +187,20 @@ async function printRequests(config: Config, resources: readonly Resource[], env
     ...skipped.map(({ resource: r, reason }): ObjectReport => ({ kind: r.kind, id: r.id, title: r.title, action: 'skip', outcome: 'skipped', notes: [reason] })),
   ];
   return { exitCode: EXIT.ok, objects, flavour: config.printFlavour, ...(config.printLicence === 'both' ? {} : { licence: config.printLicence }) };
+}
+
+/** The request body for `POST /_security/api_key` whose role the definitions need (privileges.ts). */
+function printRole(config: Config, resources: readonly Resource[], env: NodeJS.ProcessEnv, out: Sink, err: Sink): ProvisionResult {
+  const { applicable } = selectResources(resources, { flavour: config.printFlavour, licence: config.printLicence, env, only: config.only });
+  let role: RoleDescriptor;
+  try {
+    role = provisionerRole(applicable, { flavour: config.printFlavour, space: config.roleSpace });
+  } catch (e) {
+    err.write(`provision-kibana: ${describeError(e)}\n`);
+    return { exitCode: EXIT.usage, objects: [] };
+  }
+  out.write(`${JSON.stringify({ name: `${OWNER_PREFIX}provisioner`, role_descriptors: { [`${OWNER_PREFIX}provisioner`]: role } }, null, 2)}\n`);
+  return { exitCode: EXIT.ok, objects: [], flavour: config.printFlavour };
 }
 
 interface Detected {
