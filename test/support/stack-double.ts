@@ -8,6 +8,8 @@
  *   does not accept (data view `id`, connector type, rule type/consumer/enabled, SLO `id`);
  * - saved objects `_import` (multipart NDJSON, missing references, overwrite) and `_export`
  *   (400 "Error fetching objects to export" with per-object 404s);
+ * - ids of data views, saved objects, connectors and rules unique across spaces (409 on create,
+ *   404 on read in another space; import regenerates the id of such an object);
  * - Serverless flavour: no ILM API (no handler, as on Serverless), no `_license`, saved-object
  *   CRUD routes internal, `index.lifecycle.*` settings rejected;
  * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial, and the Slack, PagerDuty,
@@ -185,6 +187,17 @@ export class StackDouble {
       this.spaces.set(id, s);
     }
     return s;
+  }
+
+  /**
+   * The other space holding an object of a "multiple-isolated" saved-object type (data views, saved
+   * objects, connectors, rules): their raw ids carry no namespace, so an id is unique across spaces
+   * (saved-objects repository: a create in another namespace is a 409 conflict, a read there a 404;
+   * import turns it into an "unresolvable conflict" and regenerates the id, see
+   * src/core/packages/saved-objects/import-export-server-internal/src/import/lib/check_conflicts.ts).
+   */
+  #elsewhere(store: 'dataViews' | 'savedObjects' | 'connectors' | 'rules', key: string, space: string): string | undefined {
+    return [...this.spaces].find(([id, s]) => id !== space && s[store].has(key))?.[0];
   }
 
   /** Requests to state-changing routes, received since `since` (an index into `requests`). */
@@ -415,7 +428,7 @@ export class StackDouble {
       const dv = ((r.json ?? {}) as Json).data_view as Json | undefined;
       if (dv === undefined || typeof dv.title !== 'string') return kbError(400, '[request body.data_view.title]: expected value of type [string]');
       const id = String(dv.id ?? `generated-${this.requests.length}`);
-      if (this.space(r.space).dataViews.has(id)) return kbError(409, `Saved object [index-pattern/${id}] conflict`);
+      if (this.space(r.space).dataViews.has(id) || this.#elsewhere('dataViews', id, r.space) !== undefined) return kbError(409, `Saved object [index-pattern/${id}] conflict`);
       this.space(r.space).dataViews.set(id, { ...clone(dv), id });
       return ok(dvView({ ...dv, id }));
     });
@@ -469,6 +482,10 @@ export class StackDouble {
           errors.push({ id: o.id, type: o.type, error: { type: 'missing_references', references: missing.map((m) => ({ type: m.type, id: m.id })) } });
         } else if (store.has(key) && !overwrite) {
           errors.push({ id: o.id, type: o.type, error: { type: 'conflict' } });
+        } else if (!store.has(key) && this.#elsewhere('savedObjects', key, r.space) !== undefined) {
+          const destinationId = `copy-${this.requests.length}-${String(o.id)}`;
+          store.set(soKey(String(o.type), destinationId), { ...clone(o), id: destinationId });
+          success.push({ type: o.type, id: o.id, meta: { title: (o.attributes as Json | undefined)?.title }, destinationId });
         } else {
           store.set(key, clone(o));
           success.push({ type: o.type, id: o.id, meta: { title: (o.attributes as Json | undefined)?.title }, ...(overwrite ? { overwrite: true } : {}) });
@@ -522,7 +539,7 @@ export class StackDouble {
       if (GOLD_CONNECTOR_TYPES.has(body.connector_type_id) && !this.#gold) {
         return kbError(403, `Action type ${body.connector_type_id} is disabled because your ${this.licence} license does not support it. Please upgrade your license.`);
       }
-      if (this.space(r.space).connectors.has(id)) return kbError(409, `Saved object [action/${id}] conflict`);
+      if (this.space(r.space).connectors.has(id) || this.#elsewhere('connectors', id, r.space) !== undefined) return kbError(409, `Saved object [action/${id}] conflict`);
       this.space(r.space).connectors.set(id, { id, ...clone(body), config: body.config ?? {} });
       return ok(connectorView(this.space(r.space).connectors.get(id) as Json));
     });
@@ -621,7 +638,7 @@ export class StackDouble {
       for (const a of (body.actions ?? []) as Json[]) {
         if (!this.space(r.space).connectors.has(String(a.id))) return kbError(400, `Failed to load action ${String(a.id)}: Saved object [action/${String(a.id)}] not found`);
       }
-      if (this.space(r.space).rules.has(id)) return kbError(409, `Saved object [alert/${id}] conflict`);
+      if (this.space(r.space).rules.has(id) || this.#elsewhere('rules', id, r.space) !== undefined) return kbError(409, `Saved object [alert/${id}] conflict`);
       this.space(r.space).rules.set(id, { id, ...clone(body) });
       return ok(ruleView(this.space(r.space).rules.get(id) as Json));
     });

@@ -14,7 +14,7 @@ import {
   type SavedObjectResource,
   type SloResource,
 } from '../../../model/resources.js';
-import { omit, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
+import { omit, otherSpaceError, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
 
 const enc = encodeURIComponent;
 
@@ -82,6 +82,7 @@ export const IMPORT_PATH = '/api/saved_objects/_import?overwrite=true';
 interface ImportResponse {
   success?: boolean;
   successCount?: number;
+  successResults?: Array<{ id: string; type: string; destinationId?: string }>;
   errors?: Array<{ id: string; type: string; error?: { type?: string; message?: string; references?: Array<{ type: string; id: string }> } }>;
 }
 
@@ -138,6 +139,15 @@ export const savedObjectHandler: KindHandler<SavedObjectResource> = {
         200,
         `import of ${r.type} ${r.id} failed: ${e?.type ?? 'unknown error'}${e?.message ? `: ${e.message}` : ''}${refs ? ` (missing: ${refs})` : ''}`,
       );
+    }
+    // An id taken in another space is not an error for the import: it creates a copy under a new
+    // random id (check_conflicts.ts, "unresolvable conflict"). Remove that copy and refuse.
+    const copy = res.body.successResults?.find((x) => x.id === r.id && x.type === r.type && x.destinationId !== undefined && x.destinationId !== r.id);
+    if (copy?.destinationId !== undefined) {
+      if (ctx.flavour === 'stateful') await ctx.kibana.request({ method: 'DELETE', path: `/api/saved_objects/${enc(r.type)}/${enc(copy.destinationId)}`, accept: [404] });
+      const error = otherSpaceError(r.kind, r.id, 'POST /api/saved_objects/_import');
+      if (ctx.flavour !== 'stateful') error.message += `; the import created a copy under id ${copy.destinationId}: delete it in Stack Management > Saved objects`;
+      throw error;
     }
   },
   async update(r, _live, _diffs, ctx) {

@@ -3,6 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { FieldDiff } from '../diff.js';
 import type { EsCaller } from '../es-client.js';
 import type { KibanaClient, Method } from '../kibana-client.js';
+import { RemoteError } from '../errors.js';
 import type { Flavour, Resource, ResourceKind, SecretResolver } from '../../../model/resources.js';
 
 /** One HTTP request the engine would send; what --print writes and the contract tests validate. */
@@ -89,4 +90,21 @@ export function memo<T>(ctx: EngineContext, key: string, fn: () => Promise<T>): 
     ctx.memo.set(key, p);
   }
   return p;
+}
+
+/**
+ * Data views, saved objects, connectors and rules are "multiple-isolated" saved objects: their ids
+ * are unique across all the spaces of one Kibana. Creating one whose id exists in another space
+ * answers 409 while reading it in this space answers 404 (and an import gives the object a new
+ * random id instead). This project's ids are fixed, so it lives in one space per Kibana.
+ */
+export function otherSpaceError(kind: ResourceKind, id: string, request: string): RemoteError {
+  return new RemoteError(
+    'kibana',
+    request,
+    409,
+    `${kind} ${id} already exists in another Kibana space: ids of data views, saved objects, connectors and rules are unique ` +
+      'across the spaces of one Kibana, so this project can be provisioned into one space per Kibana. Set KIBANA_SPACE to the space ' +
+      'that holds it, or remove it there first (npm run provision-kibana -- --uninstall with that KIBANA_SPACE)',
+  );
 }
