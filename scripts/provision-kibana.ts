@@ -23,6 +23,7 @@ export function builder(y: Argv) {
     .option('print-role', { type: 'boolean', default: false, describe: 'No network: print the API key request (role descriptor) the definitions need, for POST /_security/api_key' })
     .option('out', { type: 'string', describe: 'With --print: write one JSON file per request into this folder' })
     .option('prune', { type: 'boolean', default: false, describe: 'Delete objects this project owns (id prefix sample-service- or owner tag) that no definition names any more' })
+    .option('uninstall', { type: 'boolean', default: false, describe: "Remove what this project provisioned: owned objects, and only this project's keys in the shared @custom templates (with --dry-run: show it)" })
     .option('only', { type: 'string', array: true, choices: KIND_ORDER, describe: 'Apply only these kinds (repeatable)' })
     .option('from-eck', { type: 'boolean', default: false, describe: 'Derive URLs and credentials from the ECK stack via kubectl (opens and closes port-forwards)' })
     .option('eck-namespace', { type: 'string', default: DEFAULT_ECK_NAMESPACE, describe: 'Namespace of the ECK stack for --from-eck' })
@@ -32,6 +33,7 @@ export function builder(y: Argv) {
     .example('$0 --dry-run', 'show what would change')
     .example('$0 --only kibana.data_view', 'apply data views only')
     .example('$0 --print --out out/provision', 'write every request body for review')
+    .example('$0 --uninstall --dry-run', 'show what uninstalling would remove')
     .example('$0 --print-role', 'the API key role the definitions need')
     .strict();
 }
@@ -42,6 +44,7 @@ type Args = ArgumentsCamelCase<{
   printRole: boolean;
   out?: string;
   prune: boolean;
+  uninstall: boolean;
   only?: string[];
   fromEck: boolean;
   eckNamespace: string;
@@ -57,6 +60,7 @@ export async function handler(argv: Args): Promise<void> {
       print: argv.print,
       printRole: argv.printRole,
       prune: argv.prune,
+      uninstall: argv.uninstall,
       fromEck: argv.fromEck,
       eckNamespace: argv.eckNamespace,
       concurrency: argv.concurrency,

@@ -28,6 +28,8 @@ export interface ProvisionOptions {
   /** No network: print the API key role descriptor the definitions need (`POST /_security/api_key` body). */
   readonly printRole?: boolean;
   readonly prune?: boolean;
+  /** Remove what this project provisioned (with dryRun: only show it). */
+  readonly uninstall?: boolean;
   readonly only?: readonly string[];
   readonly fromEck?: boolean;
   readonly eckNamespace?: string;
@@ -59,6 +61,8 @@ export interface Target {
 export interface Config {
   readonly mode: Mode;
   readonly prune: boolean;
+  /** Remove instead of apply: owned objects deleted, this project's keys taken out of shared templates. */
+  readonly uninstall: boolean;
   readonly only: ReadonlySet<ResourceKind> | undefined;
   readonly concurrency: number;
   readonly out: string | undefined;
@@ -173,9 +177,12 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
   const dryRun = options.dryRun === true;
   const prune = options.prune === true;
   const fromEck = options.fromEck === true;
+  const uninstall = options.uninstall === true;
 
   if (printRole && options.print === true) problems.push('--print and --print-role cannot be combined');
   if (print && dryRun) problems.push(`${printFlag} and --dry-run cannot be combined: ${printFlag} never contacts the cluster`);
+  if (print && uninstall) problems.push(`--uninstall needs the live state: it cannot be combined with ${printFlag}`);
+  if (uninstall && prune) problems.push('--uninstall already removes every owned object: drop --prune');
   if (print && prune) problems.push(`--prune needs the live state: it cannot be combined with ${printFlag}`);
   if (print && fromEck) problems.push(`--from-eck cannot be combined with ${printFlag} (${printFlag} never contacts the cluster)`);
   if ((!print || printRole) && options.out !== undefined) problems.push('--out only applies to --print');
@@ -230,6 +237,7 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
   return Object.freeze({
     mode: printRole ? 'print-role' : print ? 'print' : dryRun ? 'dry-run' : 'apply',
     prune,
+    uninstall,
     only,
     concurrency,
     out: options.out,

@@ -278,7 +278,8 @@ async function run(
 
     const { applicable, skipped } = selectResources(resources, { flavour: detected.flavour, licence: detected.licence, env: deps.env, only: config.only });
 
-    const missingSecrets = secretProblems(applicable, deps.env);
+    // Removing needs no secret: only creating and updating write them.
+    const missingSecrets = config.uninstall ? [] : secretProblems(applicable, deps.env);
     if (missingSecrets.length > 0) throw new ConfigError(missingSecrets);
     for (const name of new Set(applicable.flatMap((r) => secretEnvNames(r)))) redactor.add(deps.env[name]);
 
@@ -290,7 +291,7 @@ async function run(
       readOnly: config.mode === 'dry-run',
       memo: new Map(),
     };
-    const reports: ObjectReport[] = skipped.map(({ resource: r, reason }) => ({
+    const reports: ObjectReport[] = (config.uninstall ? [] : skipped).map(({ resource: r, reason }) => ({
       kind: r.kind,
       id: r.id,
       title: r.title,
@@ -298,7 +299,9 @@ async function run(
       outcome: 'skipped' as const,
       notes: [reason],
     }));
-    const result = await applyStages(config, applicable, resources, ctx, reports, out);
+    const result = config.uninstall
+      ? await uninstallStages(config, selectResources(resources, { flavour: detected.flavour, licence: 'both', env: deps.env, only: config.only }).applicable, ctx, reports, out)
+      : await applyStages(config, applicable, resources, ctx, reports, out);
     printSummary(config, reports, out, err);
     return { exitCode: result, objects: reports, flavour: detected.flavour, licence: detected.licence, version: detected.version };
   } finally {
@@ -420,6 +423,74 @@ async function applyStages(
 }
 
 /**
+ * `--uninstall`: everything this project provisioned, in reverse apply order (rules before the
+ * connectors and SLOs they use, saved objects before their data views): every owned object (owner
+ * prefix or tag) is deleted, and this project's keys are taken out of the shared `@custom`
+ * templates, which keep everything else. An ILM policy that indices still use cannot be deleted
+ * (Elasticsearch refuses); it is kept and reported. Installed integration packages stay (shared).
+ */
+async function uninstallStages(config: Config, defined: readonly Resource[], ctx: EngineContext, reports: ObjectReport[], out: Sink): Promise<ExitCode> {
+  const dryRun = config.mode === 'dry-run';
+  let failed = false;
+  out.write(dryRun ? '\nUninstall plan (dry run, nothing is removed):\n' : '\nUninstalling:\n');
+  const fail = (report: ObjectReport, e: unknown): void => {
+    report.outcome = 'failed';
+    report.error = describeError(e);
+    failed = true;
+    out.write(`  ${line(report, 'FAILED')}\n      ${report.error}\n`);
+  };
+  for (const kind of [...KIND_ORDER].reverse().filter((k) => config.only === undefined || config.only.has(k))) {
+    const handler = handlerFor(kind);
+    let owned: OwnedObject[];
+    try {
+      owned = await handler.listOwned(ctx);
+    } catch (e) {
+      const report: ObjectReport = { kind, id: '*', title: 'listing owned objects', action: 'delete', outcome: 'planned' };
+      reports.push(report);
+      fail(report, e);
+      continue;
+    }
+    await mapLimit(owned, config.concurrency, async (o) => {
+      const report: ObjectReport = { kind, id: o.id, title: o.title, action: 'delete', outcome: 'planned' };
+      reports.push(report);
+      if (dryRun) return writePlanLine(out, report);
+      try {
+        await handler.remove(o, ctx);
+        report.outcome = 'applied';
+        out.write(`  ${line(report, 'deleted')}\n`);
+      } catch (e) {
+        if (kind === 'es.ilm_policy' && /in use by one or more indices/.test(describeError(e))) {
+          report.action = 'skip';
+          report.outcome = 'skipped';
+          report.notes = ['kept: indices still use it (Elasticsearch refuses to delete it); delete it once they are gone'];
+          return writePlanLine(out, report);
+        }
+        fail(report, e);
+      }
+    });
+    if (handler.release === undefined) continue;
+    const seen = new Set<string>();
+    for (const r of defined.filter((x) => x.kind === kind && !seen.has(x.id) && seen.add(x.id))) {
+      const report: ObjectReport = { kind, id: r.id, title: r.title, action: 'unchanged', outcome: 'planned' };
+      try {
+        const released = await handler.release(r, ctx, !dryRun);
+        if (released === undefined) continue;
+        reports.push(report);
+        report.action = released.action;
+        report.notes = [...released.notes];
+        report.outcome = released.action === 'unchanged' ? 'unchanged' : dryRun ? 'planned' : 'applied';
+        if (dryRun || released.action === 'unchanged') writePlanLine(out, report);
+        else out.write(`  ${line(report, released.action === 'delete' ? 'deleted' : 'released')}\n${report.notes.map((n) => `      ${n}\n`).join('')}`);
+      } catch (e) {
+        reports.push(report);
+        fail(report, e);
+      }
+    }
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/**
  * Creates an object. A 409 means it appeared between the read and the write (another run, or a
  * create whose response was lost and then retried): it is read again and updated if it differs.
  */
@@ -454,7 +525,7 @@ function printSummary(config: Config, reports: readonly ObjectReport[], out: Sin
     out.write(
       `\nPlan: ${count((r) => r.action === 'create')} to create, ${count((r) => r.action === 'update')} to update, ` +
         `${count((r) => r.action === 'unchanged')} unchanged, ${count((r) => r.action === 'delete')} to delete` +
-        `${config.prune ? '' : ' (deletes only with --prune)'}.\n`,
+        `${config.prune || config.uninstall ? '' : ' (deletes only with --prune)'}.\n`,
     );
     return;
   }

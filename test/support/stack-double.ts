@@ -33,6 +33,8 @@ export interface StackDoubleOptions {
   readonly password?: string;
   /** Agent policy ids that exist already as managed (preconfigured) policies. */
   readonly managedAgentPolicies?: readonly string[];
+  /** Indices whose `index.lifecycle.name` names an ILM policy: policy -> index names. */
+  readonly ilmPolicyIndices?: Readonly<Record<string, readonly string[]>>;
   /** Fleet packages available in the registry: name -> latest version. */
   readonly packages?: Readonly<Record<string, string>>;
 }
@@ -156,6 +158,7 @@ export class StackDouble {
       licence: options.licence ?? 'trial',
       version: options.version ?? '9.4.3',
       managedAgentPolicies: options.managedAgentPolicies ?? [],
+      ilmPolicyIndices: options.ilmPolicyIndices ?? {},
       packages: options.packages ?? { kubernetes: '1.80.0', prometheus: '1.24.1', apm: '9.4.3' },
       apiKey: options.apiKey,
       username: options.username,
@@ -344,7 +347,12 @@ export class StackDouble {
         this.ilm.set(name as string, { policy: clone(policy), version: ((prev?.version as number) ?? 0) + 1 });
         return ok({ acknowledged: true });
       });
+      // A policy that indices use cannot be deleted (x-pack/plugin/ilm/.../TransportDeleteLifecycleAction.java).
       this.#es('DELETE', /^\/_ilm\/policy\/([^/]+)$/, true, ({ params: [name] }) => {
+        const using = this.options.ilmPolicyIndices[name as string] ?? [];
+        if (using.length > 0 && this.ilm.has(name as string)) {
+          return esError(400, 'illegal_argument_exception', `Cannot delete policy [${name}]. It is in use by one or more indices: [${using.join(', ')}]`);
+        }
         if (!this.ilm.delete(name as string)) return esError(404, 'resource_not_found_exception', `Lifecycle policy not found: ${name}`);
         return ok({ acknowledged: true });
       });

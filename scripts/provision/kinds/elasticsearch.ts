@@ -7,7 +7,8 @@ import type { estypes } from '@elastic/elasticsearch';
 import { OWNER_PREFIX } from '../../../kibana/telemetry-fields.js';
 import { diffSubset, flattenSettings } from '../diff.js';
 import type { ComponentTemplateResource, IlmPolicyResource, IngestPipelineResource } from '../../../model/resources.js';
-import { mergeTemplate } from '../template-merge.js';
+import { RemoteError } from '../errors.js';
+import { mergeTemplate, removeOwned } from '../template-merge.js';
 import type { EngineContext, KindHandler, LiveState, OwnedObject } from './types.js';
 
 /** Path segment encoding; '@' (in `<data stream>@custom`) is legal in a path and kept readable. */
@@ -120,6 +121,32 @@ export const componentTemplateHandler: KindHandler<ComponentTemplateResource> = 
     if (!isSharedTemplate(r.id)) return [];
     const live = await readTemplate(r.id, ctx);
     return live === undefined ? [] : sharedTemplateNotes(r, live.value);
+  },
+  async release(r, ctx, apply) {
+    if (!isSharedTemplate(r.id)) return undefined;
+    const live = await readTemplate(r.id, ctx);
+    if (live === undefined) return { action: 'unchanged', notes: ['does not exist'] };
+    const removal = removeOwned(live.value, r.body);
+    const notes = [
+      ...(removal.removed.length > 0 ? [`removes this project's key(s): ${removal.removed.join(', ')}`] : ['holds none of this project\'s keys']),
+      ...removal.leftChanged.map((c) => `left as is (changed outside this project): ${c.path}: ${JSON.stringify(c.live)}`),
+    ];
+    if (removal.removed.length === 0) return { action: 'unchanged', notes };
+    if (removal.body !== undefined) {
+      if (apply) await putTemplate(r.id, removal.body, ctx);
+      return { action: 'update', notes: [...notes, 'keeps every other key'] };
+    }
+    if (apply) {
+      try {
+        await ctx.es.call(`DELETE /_component_template/${r.id}`, (c) => c.cluster.deleteComponentTemplate({ name: r.id }));
+      } catch (e) {
+        // An index template that requires it (not listed in its ignore_missing_component_templates) blocks the delete: leave it empty.
+        if (!(e instanceof RemoteError) || e.status !== 400) throw e;
+        await putTemplate(r.id, { template: {} }, ctx);
+        return { action: 'update', notes: [...notes, 'left empty: an index template requires it'] };
+      }
+    }
+    return { action: 'delete', notes: [...notes, 'nothing else is left in it: deleted'] };
   },
   async listOwned(ctx) {
     // Only templates named with the owner prefix; the stack's `@custom` extension points are never pruned.

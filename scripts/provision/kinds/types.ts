@@ -70,6 +70,18 @@ export interface KindHandler<R extends Resource = Resource> {
   order?(resource: R): number;
   /** Extra plan notes for a read-only run (e.g. "installs package prometheus 1.2.3 first"). */
   planNotes?(resource: R, ctx: EngineContext): Promise<string[]>;
+  /**
+   * For a definition that names an object shared with others (a stack `@custom` template): take
+   * this project's part out of it (`apply` false: only say what would change). Undefined when the
+   * object is not shared (owned objects are removed through listOwned/remove).
+   */
+  release?(resource: R, ctx: EngineContext, apply: boolean): Promise<Release | undefined>;
+}
+
+/** What releasing a shared object does: nothing of ours in it, keys taken out, or the object deleted. */
+export interface Release {
+  readonly action: 'unchanged' | 'update' | 'delete';
+  readonly notes: readonly string[];
 }
 
 export type EsClient = Client;
