@@ -591,6 +591,10 @@ export class StackDouble {
     this.#kb('POST', /^\/api\/observability\/slos$/, true, (r) => {
       if (!this.#platinum) return licenceError();
       const body = (r.json ?? {}) as Json;
+      // sloIdSchema (x-pack/platform/packages/shared/kbn-slo-schema, schema/slo.ts): 8 to 48 letters, digits, '-' and '_'.
+      if (body.id !== undefined && !/^[a-zA-Z0-9_-]{8,48}$/.test(String(body.id))) {
+        return kbError(400, `[request body]: Invalid slo id, must be between 8 and 48 characters and contain only letters, numbers, hyphens, and underscores`);
+      }
       const id = String(body.id ?? `generated-${this.requests.length}`);
       if (this.space(r.space).slos.has(id)) return kbError(409, `SLO [${id}] already exists`);
       this.space(r.space).slos.set(id, { ...clone(body), id });
