@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allResources } from '../../scripts/provision/definitions.js';
+import { resolveSecrets } from '../../model/resources.js';
 import { StackDouble } from '../support/stack-double.js';
 import { API_KEY, definitionEnv } from './helpers.js';
 
@@ -22,4 +23,34 @@ test('the test double refuses an SLO id Kibana would refuse', async (t) => {
     const res = await fetch(`${d.kibanaUrl}/api/observability/slos`, { method: 'POST', headers, body: JSON.stringify({ id, name: 'x' }) });
     assert.equal(res.status, 400, id);
   }
+});
+
+test('no connector carries an empty string in its config or secrets, which Kibana refuses (validateEmptyStrings)', () => {
+  const env = definitionEnv();
+  const connectors = allResources(env).filter((r) => r.kind === 'kibana.connector');
+  assert.ok(connectors.length >= 5);
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'string') assert.notEqual(v.trim(), '', path);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+  };
+  for (const c of connectors) {
+    if (c.kind !== 'kibana.connector') continue;
+    walk(resolveSecrets({ config: c.body.config, secrets: c.body.secrets }, (s) => env[s.fromEnv] ?? ''), c.id);
+    // Newer Kibana versions also validate the id: lowercase letters, digits and hyphens.
+    assert.match(c.id, /^[a-z0-9-]+$/, c.id);
+  }
+});
+
+test('the test double refuses a connector with an empty config or secret value', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY });
+  t.after(() => d.close());
+  const headers = { authorization: `ApiKey ${API_KEY}`, 'kbn-xsrf': 'true', 'content-type': 'application/json' };
+  const res = await fetch(`${d.kibanaUrl}/api/actions/connector/sample-service-x`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ connector_type_id: '.index', name: 'x', config: { index: 'x', executionTimeField: ' ' } }),
+  });
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { message: string }).message, /config\.executionTimeField\]: value '' is not valid/);
 });

@@ -126,6 +126,27 @@ function parseMultipartFile(contentType: string, raw: string): string | undefine
   return undefined;
 }
 
+/**
+ * The path of the first empty (or blank) string inside a value. Connector create and update validate
+ * every value of `config` and `secrets` with `validateEmptyStrings`, recursively (actions plugin
+ * `server/lib/validate_empty_strings.ts`, used by the create/update connector body schemas).
+ */
+function emptyStringIn(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = emptyStringIn(v, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const found = emptyStringIn(v, path === '' ? k : `${path}.${k}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 class SpaceState {
   dataViews = new Map<string, Json>();
   savedObjects = new Map<string, Json>();
@@ -544,6 +565,8 @@ export class StackDouble {
       const id = r.params[0] as string;
       const body = (r.json ?? {}) as Json;
       if (typeof body.connector_type_id !== 'string' || typeof body.name !== 'string') return kbError(400, '[request body.connector_type_id]: expected value of type [string]');
+      const empty = emptyStringIn({ config: body.config, secrets: body.secrets });
+      if (empty !== undefined) return kbError(400, `[request body.${empty}]: value '' is not valid`);
       if (GOLD_CONNECTOR_TYPES.has(body.connector_type_id) && !this.#gold) {
         return kbError(403, `Action type ${body.connector_type_id} is disabled because your ${this.licence} license does not support it. Please upgrade your license.`);
       }
@@ -558,6 +581,8 @@ export class StackDouble {
       const body = (r.json ?? {}) as Json;
       const bad = Object.keys(body).filter((k) => !['name', 'config', 'secrets'].includes(k));
       if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
+      const emptyValue = emptyStringIn({ config: body.config, secrets: body.secrets });
+      if (emptyValue !== undefined) return kbError(400, `[request body.${emptyValue}]: value '' is not valid`);
       store.set(r.params[0] as string, { ...c, ...clone(body) });
       return ok(connectorView(store.get(r.params[0] as string) as Json));
     });
