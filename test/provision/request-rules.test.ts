@@ -54,3 +54,28 @@ test('the test double refuses a connector with an empty config or secret value',
   assert.equal(res.status, 400);
   assert.match(((await res.json()) as { message: string }).message, /config\.executionTimeField\]: value '' is not valid/);
 });
+
+test('every rule action carries its own frequency, and no rule sets notify_when or throttle at the rule level', () => {
+  const rules = allResources(definitionEnv()).filter((r) => r.kind === 'kibana.rule');
+  assert.ok(rules.length > 5);
+  for (const r of rules) {
+    if (r.kind !== 'kibana.rule') continue;
+    const body = r.body as Record<string, unknown>;
+    assert.equal(body.notify_when ?? body.throttle, undefined, r.id);
+    for (const a of r.body.actions ?? []) assert.ok(a.frequency !== undefined, `${r.id} ${a.group}`);
+  }
+});
+
+test('the test double refuses a rule action without frequency, as Kibana\'s validateActions does', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY });
+  t.after(() => d.close());
+  const headers = { authorization: `ApiKey ${API_KEY}`, 'kbn-xsrf': 'true', 'content-type': 'application/json' };
+  await fetch(`${d.kibanaUrl}/api/actions/connector/c1`, { method: 'POST', headers, body: JSON.stringify({ connector_type_id: '.server-log', name: 'c' }) });
+  const res = await fetch(`${d.kibanaUrl}/api/alerting/rule/r1`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'r', rule_type_id: '.es-query', consumer: 'stackAlerts', schedule: { interval: '1m' }, params: {}, actions: [{ id: 'c1', group: 'query matched', params: {} }] }),
+  });
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { message: string }).message, /Actions missing frequency parameters: query matched/);
+});

@@ -147,6 +147,23 @@ function emptyStringIn(value: unknown, path = ''): string | undefined {
   return undefined;
 }
 
+/**
+ * Rule create and update: per-action `frequency` is required unless the rule sets `notify_when` or
+ * `throttle`, and forbidden if it does (alerting `rules_client/lib/validate_actions.ts`).
+ */
+function actionFrequencyError(body: Json): string | undefined {
+  const actions = (body.actions ?? []) as Json[];
+  const ruleLevel = body.notify_when != null || body.throttle != null;
+  const groups = (xs: Json[]): string => xs.map((a) => String(a.group)).join(', ');
+  const withFrequency = actions.filter((a) => a.frequency !== undefined);
+  const without = actions.filter((a) => a.frequency === undefined);
+  if (ruleLevel && withFrequency.length > 0) {
+    return `Failed to validate actions due to the following error: Cannot specify per-action frequency params when notify_when or throttle are defined at the rule level: ${groups(withFrequency)}`;
+  }
+  if (!ruleLevel && without.length > 0) return `Failed to validate actions due to the following error: Actions missing frequency parameters: ${groups(without)}`;
+  return undefined;
+}
+
 class SpaceState {
   dataViews = new Map<string, Json>();
   savedObjects = new Map<string, Json>();
@@ -672,6 +689,8 @@ export class StackDouble {
       if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
         return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
       }
+      const frequencyError = actionFrequencyError(body);
+      if (frequencyError !== undefined) return kbError(400, frequencyError);
       for (const a of (body.actions ?? []) as Json[]) {
         if (!this.space(r.space).connectors.has(String(a.id))) return kbError(400, `Failed to load action ${String(a.id)}: Saved object [action/${String(a.id)}] not found`);
       }
@@ -686,6 +705,8 @@ export class StackDouble {
       const body = (r.json ?? {}) as Json;
       const bad = Object.keys(body).filter((k) => !['name', 'schedule', 'params', 'actions', 'tags', 'throttle', 'notify_when', 'artifacts', 'flapping', 'alert_delay'].includes(k));
       if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
+      const frequencyError = actionFrequencyError(body);
+      if (frequencyError !== undefined) return kbError(400, frequencyError);
       store.set(r.params[0] as string, { ...x, ...clone(body) });
       return ok(ruleView(store.get(r.params[0] as string) as Json));
     });
