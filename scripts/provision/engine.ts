@@ -287,6 +287,7 @@ async function run(
       kibana,
       es,
       flavour: detected.flavour,
+      licence: detected.licence,
       secret: (s) => deps.env[s.fromEnv] ?? '',
       readOnly: config.mode === 'dry-run',
       memo: new Map(),
@@ -383,6 +384,7 @@ async function applyStages(
   if (!failed && (config.prune || dryRun)) {
     for (const kind of [...kinds].reverse()) {
       const handler = handlerFor(kind);
+      if (handler.unavailable?.(ctx) !== undefined) continue;
       const defined = new Set(all.filter((r) => r.kind === kind).map((r) => r.id));
       let owned: OwnedObject[];
       try {
@@ -441,6 +443,13 @@ async function uninstallStages(config: Config, defined: readonly Resource[], ctx
   };
   for (const kind of [...KIND_ORDER].reverse().filter((k) => config.only === undefined || config.only.has(k))) {
     const handler = handlerFor(kind);
+    const unavailable = handler.unavailable?.(ctx);
+    if (unavailable !== undefined) {
+      const report: ObjectReport = { kind, id: '*', title: `every ${kind}`, action: 'skip', outcome: 'skipped', notes: [unavailable] };
+      reports.push(report);
+      writePlanLine(out, report);
+      continue;
+    }
     let owned: OwnedObject[];
     try {
       owned = await handler.listOwned(ctx);
@@ -518,7 +527,7 @@ function printSummary(config: Config, reports: readonly ObjectReport[], out: Sin
   const count = (pred: (r: ObjectReport) => boolean): number => reports.filter(pred).length;
   const skippedLines = reports.filter((r) => r.action === 'skip' && r.notes?.[0] && !r.notes[0].startsWith('owned'));
   if (skippedLines.length > 0) {
-    out.write('\nNot applicable here:\n');
+    out.write(config.uninstall ? '\nKept:\n' : '\nNot applicable here:\n');
     for (const r of skippedLines) out.write(`  ${SYMBOL.skip} ${line(r, 'skip')}: ${r.notes?.[0] ?? ''}\n`);
   }
   if (config.mode === 'dry-run') {

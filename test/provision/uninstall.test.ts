@@ -89,3 +89,22 @@ test('--uninstall with --prune or --print is a usage error', async () => {
     assert.match(run.err, /--uninstall/);
   }
 });
+
+test('after a trial ends, uninstall removes everything else and says why the SLOs cannot be removed', async (t) => {
+  const d = await provisioned(t);
+  assert.ok(d.space('default').slos.size > 0);
+  d.licence = 'basic';
+  const run = await runEngine({ uninstall: true }, targetEnv(d));
+  assert.equal(run.result.exitCode, 0, run.out + run.err);
+  assert.match(run.out, /kibana\.slo[\s\S]*every SLO API needs a platinum, enterprise or trial licence/);
+  assert.deepEqual(owned(d).filter((id) => !d.space('default').slos.has(id)), [], 'everything but the SLOs is gone');
+  assert.equal(d.requests.filter((r) => r.status === 403).length, 0, 'no SLO API was called');
+});
+
+test('--prune on a Basic licence does not fail on the SLO APIs it cannot use', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY, licence: 'basic' });
+  t.after(() => d.close());
+  const run = await runEngine({ prune: true }, targetEnv(d));
+  assert.equal(run.result.exitCode, 0, run.out + run.err);
+  assert.equal(d.requests.filter((r) => r.status === 403).length, 0);
+});

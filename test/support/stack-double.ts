@@ -612,7 +612,9 @@ export class StackDouble {
     );
 
     // SLOs (platinum)
-    const licenceError = (): Reply => kbError(403, 'SLO feature requires a platinum license or higher');
+    // Every SLO route (find, get, create, update, delete) starts with assertPlatinumLicense
+    // (x-pack/solutions/observability/plugins/slo/server/routes/slo/utils/assert_platinum_license.ts).
+    const licenceError = (): Reply => kbError(403, 'Platinum license or higher is needed to make use of this feature.');
     const sloView = (s: Json): Json => ({
       ...clone(s),
       settings: { syncDelay: '1m', frequency: '1m', preventInitialBackfill: false, ...(s.settings as Json | undefined) },
@@ -625,6 +627,7 @@ export class StackDouble {
       instanceId: '*',
     });
     this.#kb('GET', /^\/api\/observability\/slos$/, false, (r) => {
+      if (!this.#platinum) return licenceError();
       const all = [...this.space(r.space).slos.values()].map(sloView);
       const page = Number(r.query.get('page') ?? 1);
       const perPage = Number(r.query.get('perPage') ?? 25);
@@ -643,6 +646,7 @@ export class StackDouble {
       return ok({ id });
     });
     this.#kb('GET', /^\/api\/observability\/slos\/([^/]+)$/, false, (r) => {
+      if (!this.#platinum) return licenceError();
       const s = this.space(r.space).slos.get(r.params[0] as string);
       return s === undefined ? kbError(404, `SLO [${r.params[0]}] not found`) : ok(sloView(s));
     });
@@ -656,9 +660,10 @@ export class StackDouble {
       store.set(r.params[0] as string, { ...s, ...clone(body) });
       return ok(sloView(store.get(r.params[0] as string) as Json));
     });
-    this.#kb('DELETE', /^\/api\/observability\/slos\/([^/]+)$/, true, (r) =>
-      this.space(r.space).slos.delete(r.params[0] as string) ? { status: 204 } : kbError(404, `SLO [${r.params[0]}] not found`),
-    );
+    this.#kb('DELETE', /^\/api\/observability\/slos\/([^/]+)$/, true, (r) => {
+      if (!this.#platinum) return licenceError();
+      return this.space(r.space).slos.delete(r.params[0] as string) ? { status: 204 } : kbError(404, `SLO [${r.params[0]}] not found`);
+    });
 
     // Rules
     const PLATINUM_RULE_TYPES = new Set(['slo.rules.burnRate']);

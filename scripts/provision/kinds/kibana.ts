@@ -224,6 +224,11 @@ export const connectorHandler: KindHandler<ConnectorResource> = {
 export const sloHandler: KindHandler<SloResource> = {
   kind: 'kibana.slo',
   target: 'kibana',
+  // Every SLO route, listing and deleting included, starts with assertPlatinumLicense (403 below it).
+  unavailable: (ctx) =>
+    ctx.licence === 'platinum'
+      ? undefined
+      : 'every SLO API needs a platinum, enterprise or trial licence: SLOs can be neither listed nor deleted here (any created under an earlier trial remain; remove them while a trial or platinum licence is active)',
   requests: (r) => [
     { target: 'kibana', op: 'create', kind: r.kind, id: r.id, method: 'POST', path: '/api/observability/slos', body: { ...r.body, id: r.id } },
     { target: 'kibana', op: 'update', kind: r.kind, id: r.id, method: 'PUT', path: `/api/observability/slos/${enc(r.id)}`, body: omit(r.body, 'id') },

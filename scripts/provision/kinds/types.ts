@@ -4,6 +4,7 @@ import type { FieldDiff } from '../diff.js';
 import type { EsCaller } from '../es-client.js';
 import type { KibanaClient, Method } from '../kibana-client.js';
 import { RemoteError } from '../errors.js';
+import type { LicenceTier } from '../config.js';
 import type { Flavour, Resource, ResourceKind, SecretResolver } from '../../../model/resources.js';
 
 /** One HTTP request the engine would send; what --print writes and the contract tests validate. */
@@ -31,6 +32,8 @@ export interface EngineContext {
   readonly kibana: KibanaClient;
   readonly es: EsCaller;
   readonly flavour: Flavour;
+  /** What the target's licence allows (detected once per run). */
+  readonly licence: LicenceTier;
   readonly secret: SecretResolver;
   /** True in --dry-run: reads only, never a write (not even a package install). */
   readonly readOnly: boolean;
@@ -62,6 +65,11 @@ export interface KindHandler<R extends Resource = Resource> {
   update(resource: R, live: LiveState, diffs: readonly FieldDiff[], ctx: EngineContext): Promise<void>;
   /** Objects of this kind the project owns on the target (id prefix or owner tag). */
   listOwned(ctx: EngineContext): Promise<OwnedObject[]>;
+  /**
+   * Why this kind's APIs cannot be used on this target at all (e.g. every SLO API needs a
+   * platinum-level licence), so that listing and removing are skipped with that reason.
+   */
+  unavailable?(ctx: EngineContext): string | undefined;
   remove(object: OwnedObject, ctx: EngineContext): Promise<void>;
   /**
    * Order inside the kind's stage (lower first; equal values run in parallel), for objects that
