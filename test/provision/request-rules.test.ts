@@ -79,3 +79,18 @@ test('the test double refuses a rule action without frequency, as Kibana\'s vali
   assert.equal(res.status, 400);
   assert.match(((await res.json()) as { message: string }).message, /Actions missing frequency parameters: query matched/);
 });
+
+test('the test double refuses an action group its rule type does not have, as Kibana\'s validateActions does', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY });
+  t.after(() => d.close());
+  const headers = { authorization: `ApiKey ${API_KEY}`, 'kbn-xsrf': 'true', 'content-type': 'application/json' };
+  await fetch(`${d.kibanaUrl}/api/actions/connector/c1`, { method: 'POST', headers, body: JSON.stringify({ connector_type_id: '.server-log', name: 'c' }) });
+  const frequency = { summary: false, notify_when: 'onActionGroupChange', throttle: null };
+  const res = await fetch(`${d.kibanaUrl}/api/alerting/rule/r1`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'r', rule_type_id: '.es-query', consumer: 'stackAlerts', schedule: { interval: '1m' }, params: {}, actions: [{ id: 'c1', group: 'default', params: {}, frequency }] }),
+  });
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { message: string }).message, /Invalid action groups: default/);
+});

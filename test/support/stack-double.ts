@@ -151,6 +151,29 @@ function emptyStringIn(value: unknown, path = ''): string | undefined {
  * Rule create and update: per-action `frequency` is required unless the rule sets `notify_when` or
  * `throttle`, and forbidden if it does (alerting `rules_client/lib/validate_actions.ts`).
  */
+/**
+ * Action groups of the rule types this project uses (rule type registrations: custom threshold
+ * FIRED_ACTION/NO_DATA_ACTION, `.es-query` ActionGroupId, APM THRESHOLD_MET_GROUP, SLO burn rate
+ * ALERT/HIGH/MEDIUM/LOW_PRIORITY_ACTION; each with the recovery group `recovered`, as listed by
+ * GET /api/alerting/rule_types). Other rule types are not checked.
+ */
+const RULE_TYPE_ACTION_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  'observability.rules.custom_threshold': ['custom_threshold.fired', 'custom_threshold.nodata', 'recovered'],
+  '.es-query': ['query matched', 'recovered'],
+  'apm.transaction_duration': ['threshold_met', 'recovered'],
+  'apm.transaction_error_rate': ['threshold_met', 'recovered'],
+  'apm.error_rate': ['threshold_met', 'recovered'],
+  'slo.rules.burnRate': ['slo.burnRate.alert', 'slo.burnRate.high', 'slo.burnRate.medium', 'slo.burnRate.low', 'recovered'],
+};
+
+/** `validateActions`: an action's group must be one of its rule type's ("Invalid action groups: …"). */
+function actionGroupError(ruleTypeId: string, body: Json): string | undefined {
+  const groups = RULE_TYPE_ACTION_GROUPS[ruleTypeId];
+  if (groups === undefined) return undefined;
+  const invalid = ((body.actions ?? []) as Json[]).map((a) => String(a.group)).filter((g) => !groups.includes(g));
+  return invalid.length > 0 ? `Failed to validate actions due to the following error: Invalid action groups: ${invalid.join(', ')}` : undefined;
+}
+
 function actionFrequencyError(body: Json): string | undefined {
   const actions = (body.actions ?? []) as Json[];
   const ruleLevel = body.notify_when != null || body.throttle != null;
@@ -694,7 +717,7 @@ export class StackDouble {
       if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
         return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
       }
-      const frequencyError = actionFrequencyError(body);
+      const frequencyError = actionGroupError(String(body.rule_type_id), body) ?? actionFrequencyError(body);
       if (frequencyError !== undefined) return kbError(400, frequencyError);
       for (const a of (body.actions ?? []) as Json[]) {
         if (!this.space(r.space).connectors.has(String(a.id))) return kbError(400, `Failed to load action ${String(a.id)}: Saved object [action/${String(a.id)}] not found`);
@@ -710,7 +733,7 @@ export class StackDouble {
       const body = (r.json ?? {}) as Json;
       const bad = Object.keys(body).filter((k) => !['name', 'schedule', 'params', 'actions', 'tags', 'throttle', 'notify_when', 'artifacts', 'flapping', 'alert_delay'].includes(k));
       if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
-      const frequencyError = actionFrequencyError(body);
+      const frequencyError = actionGroupError(String(x.rule_type_id), body) ?? actionFrequencyError(body);
       if (frequencyError !== undefined) return kbError(400, frequencyError);
       store.set(r.params[0] as string, { ...x, ...clone(body) });
       return ok(ruleView(store.get(r.params[0] as string) as Json));
