@@ -468,10 +468,11 @@ async function uninstallStages(config: Config, defined: readonly Resource[], ctx
         report.outcome = 'applied';
         out.write(`  ${line(report, 'deleted')}\n`);
       } catch (e) {
-        if (kind === 'es.ilm_policy' && /in use by one or more indices/.test(describeError(e))) {
+        const kept = handler.keptBecause?.(e);
+        if (kept !== undefined) {
           report.action = 'skip';
           report.outcome = 'skipped';
-          report.notes = ['kept: indices still use it (Elasticsearch refuses to delete it); delete it once they are gone'];
+          report.notes = [kept];
           return writePlanLine(out, report);
         }
         fail(report, e);

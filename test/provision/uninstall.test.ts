@@ -108,3 +108,13 @@ test('--prune on a Basic licence does not fail on the SLO APIs it cannot use', a
   assert.equal(run.result.exitCode, 0, run.out + run.err);
   assert.equal(d.requests.filter((r) => r.status === 403).length, 0);
 });
+
+test('an agent policy with enrolled agents is kept and reported, with what to do', async (t) => {
+  const d = await provisioned(t, { enrolledAgents: { [`${OWNER_PREFIX}agents`]: 3 } });
+  assert.ok(d.space('default').agentPolicies.has(`${OWNER_PREFIX}agents`));
+  const run = await runEngine({ uninstall: true }, targetEnv(d));
+  assert.equal(run.result.exitCode, 0, run.out + run.err);
+  assert.ok(d.space('default').agentPolicies.has(`${OWNER_PREFIX}agents`));
+  assert.equal(d.space('default').packagePolicies.size, 0);
+  assert.match(run.out, /fleet\.agent_policy\s+sample-service-agents[\s\S]*kept: agents are enrolled in it/);
+});

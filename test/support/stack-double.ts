@@ -35,6 +35,8 @@ export interface StackDoubleOptions {
   readonly managedAgentPolicies?: readonly string[];
   /** Indices whose `index.lifecycle.name` names an ILM policy: policy -> index names. */
   readonly ilmPolicyIndices?: Readonly<Record<string, readonly string[]>>;
+  /** Agents enrolled per agent policy id (Fleet refuses to delete a policy with agents). */
+  readonly enrolledAgents?: Readonly<Record<string, number>>;
   /** Fleet packages available in the registry: name -> latest version. */
   readonly packages?: Readonly<Record<string, string>>;
 }
@@ -220,6 +222,7 @@ export class StackDouble {
       version: options.version ?? '9.4.3',
       managedAgentPolicies: options.managedAgentPolicies ?? [],
       ilmPolicyIndices: options.ilmPolicyIndices ?? {},
+      enrolledAgents: options.enrolledAgents ?? {},
       packages: options.packages ?? { kubernetes: '1.80.0', prometheus: '1.24.1', apm: '9.4.3' },
       apiKey: options.apiKey,
       username: options.username,
@@ -802,6 +805,8 @@ export class StackDouble {
       const p = this.space(r.space).agentPolicies.get(id);
       if (p === undefined) return kbError(404, `Agent policy ${id} not found`);
       if (p.is_managed === true) return kbError(400, `Cannot delete hosted agent policy ${id}`);
+      // agentPolicyService.delete (Fleet server/services/agent_policy.ts): agents assigned block the delete.
+      if ((this.options.enrolledAgents[id] ?? 0) > 0) return kbError(400, 'Cannot delete an agent policy that is assigned to any active or inactive agents');
       this.space(r.space).agentPolicies.delete(id);
       return ok({ id, success: true });
     });

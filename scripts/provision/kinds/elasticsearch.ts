@@ -42,6 +42,11 @@ export const ilmPolicyHandler: KindHandler<IlmPolicyResource> = {
   async remove(o, ctx) {
     await ctx.es.call(`DELETE /_ilm/policy/${o.id}`, (c) => c.ilm.deleteLifecycle({ name: o.id }));
   },
+  // TransportDeleteLifecycleAction refuses while any index's index.lifecycle.name names the policy.
+  keptBecause: (e) =>
+    e instanceof RemoteError && /in use by one or more indices/.test(e.message)
+      ? 'kept: indices still use it (Elasticsearch refuses to delete it); delete it once they are gone'
+      : undefined,
 };
 
 /** Settings are compared flattened (`index.lifecycle.name`), as Elasticsearch normalises them. */

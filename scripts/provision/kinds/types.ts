@@ -72,6 +72,11 @@ export interface KindHandler<R extends Resource = Resource> {
   unavailable?(ctx: EngineContext): string | undefined;
   remove(object: OwnedObject, ctx: EngineContext): Promise<void>;
   /**
+   * Why a failed removal means the object legitimately stays (it is still in use: an ILM policy
+   * indices name, an agent policy agents are enrolled in), or undefined for a real failure.
+   */
+  keptBecause?(error: unknown): string | undefined;
+  /**
    * Order inside the kind's stage (lower first; equal values run in parallel), for objects that
    * reference each other, e.g. tags before searches before dashboards.
    */
