@@ -21,7 +21,10 @@ const KIBANA_PRIVILEGES: ReadonlyArray<readonly [RegExp, string]> = [
     'Kibana features "Saved Objects Management: All" (feature_savedObjectsManagement.all) and the object type\'s app: "Discover: All" (feature_discover_v2.all), "Dashboard: All" (feature_dashboard_v2.all), "Visualize Library: All" (feature_visualize_v2.all)',
   ],
   [/^\/api\/actions/, 'Kibana feature "Actions and Connectors: All" (feature_actions.all)'],
-  [/^\/api\/observability\/slos/, 'Kibana feature "SLOs: All" (feature_slo.all)'],
+  [
+    /^\/api\/observability\/slos/,
+    'Kibana feature "SLOs: All" (feature_slo.all), and, as Kibana creates the SLO\'s transforms and pipelines with the caller\'s credentials, cluster privileges "manage_transform" and "manage_pipeline" with read on the source indices (npm run provision-kibana -- --print-role)',
+  ],
   [
     /^\/api\/alerting/,
     'Kibana "All" on the rule\'s consumer feature, e.g. "Stack Rules" (feature_stackAlerts.all), "Logs" (feature_logs.all), "Infrastructure" (feature_infrastructure.all), "APM" (feature_apm.all) or "SLOs" (feature_slo.all)',
