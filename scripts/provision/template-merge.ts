@@ -152,5 +152,12 @@ export function removeOwned(live: unknown, desired: unknown): Removal {
       leftChanged.push({ path: display(l.path), live: current, desired: l.value });
     }
   }
+  // Elasticsearch renders a data stream lifecycle with `enabled: true` (its default) whether or not
+  // anyone set it; once this project's lifecycle keys are gone, that default alone is no one's.
+  const template = isObject(body.template) ? body.template : undefined;
+  const lifecycle = template !== undefined && isObject(template.lifecycle) ? template.lifecycle : undefined;
+  if (lifecycle !== undefined && removed.some((p) => p.startsWith('template.lifecycle.')) && Object.keys(lifecycle).every((k) => k === 'enabled') && lifecycle.enabled === true) {
+    remove(body, ['template', 'lifecycle']);
+  }
   return { body: leaves(body).length === 0 ? undefined : body, removed, leftChanged };
 }

@@ -118,3 +118,17 @@ test('an agent policy with enrolled agents is kept and reported, with what to do
   assert.equal(d.space('default').packagePolicies.size, 0);
   assert.match(run.out, /fleet\.agent_policy\s+sample-service-agents[\s\S]*kept: agents are enrolled in it/);
 });
+
+test('on Serverless, uninstall removes the data stream retention it set and the templates it alone filled', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY, flavour: 'serverless' });
+  t.after(() => d.close());
+  const headers = { authorization: `ApiKey ${API_KEY}`, 'content-type': 'application/json' };
+  await fetch(`${d.esUrl}/_component_template/${SHARED}`, { method: 'PUT', headers, body: JSON.stringify({ template: { mappings: { properties: { team: { type: 'keyword' } } } } }) });
+  const first = await runEngine({ only: ['es.component_template'] }, targetEnv(d));
+  assert.equal(first.result.exitCode, 0, first.err);
+  assert.equal(((d.componentTemplates.get(SHARED) as { template: { lifecycle?: { data_retention?: string } } }).template.lifecycle?.data_retention), '14d');
+  const run = await runEngine({ uninstall: true, only: ['es.component_template'] }, targetEnv(d));
+  assert.equal(run.result.exitCode, 0, run.out + run.err);
+  assert.deepEqual(d.componentTemplates.get(SHARED)?.template, { mappings: { properties: { team: { type: 'keyword' } } } });
+  assert.ok(!d.componentTemplates.has('traces-apm@custom'));
+});
