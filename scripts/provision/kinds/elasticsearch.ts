@@ -90,7 +90,9 @@ async function writeTemplate(r: ComponentTemplateResource, live: LiveState | und
 export function sharedTemplateNotes(r: ComponentTemplateResource, live: unknown): string[] {
   const merge = mergeTemplate(live, r.body);
   const notes = merge.overridden.map((c) => `changes a value set outside this project: ${c.path}: ${JSON.stringify(c.live)} → ${JSON.stringify(c.desired)}`);
-  if (merge.kept.length > 0) notes.push(`keeps ${merge.kept.length} key(s) set outside this project: ${merge.kept.join(', ')}`);
+  // A user's mapping can hold hundreds of keys: name the first few.
+  const shown = merge.kept.slice(0, 10).join(', ');
+  if (merge.kept.length > 0) notes.push(`keeps ${merge.kept.length} key(s) set outside this project: ${shown}${merge.kept.length > 10 ? `, and ${merge.kept.length - 10} more` : ''}`);
   return notes;
 }
 
