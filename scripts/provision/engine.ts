@@ -14,7 +14,7 @@ import { openEck, type EckConnection, type EckDeps } from './eck.js';
 import { AuthenticationError, ConfigError, EXIT, RemoteError, describeError, type ExitCode } from './errors.js';
 import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
-import { otherSpaceError, printSecret, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
+import { otherSpaceError, printSecret, SPACE_UNIQUE_KINDS, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
 import { Redactor, redactingSink, type Sink } from './redact.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 import { provisionerRole, type RoleDescriptor } from './privileges.js';
@@ -510,8 +510,9 @@ async function createOrAdopt(handler: ReturnType<typeof handlerFor>, r: Resource
   } catch (e) {
     if (!(e instanceof RemoteError) || e.status !== 409) throw e;
     const live = await handler.read(r, ctx);
-    // 409 on create but 404 on read: the id is taken in another Kibana space.
-    if (live === undefined) throw handler.target === 'kibana' ? otherSpaceError(r.kind, r.id, e.request) : e;
+    // 409 on create but 404 on read: for these kinds, the id is taken in another Kibana space (for
+    // others, e.g. Fleet policies whose names must be unique, Kibana's own message says why).
+    if (live === undefined) throw SPACE_UNIQUE_KINDS.has(r.kind) ? otherSpaceError(r.kind, r.id, e.request) : e;
     const diffs = handler.diff(r, live);
     if (diffs.length > 0 && live.keep === undefined) await handler.update(r, live, diffs, ctx);
     report.notes = [...(report.notes ?? []), 'already existed (409): adopted'];

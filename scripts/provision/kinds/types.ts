@@ -123,6 +123,8 @@ export function memo<T>(ctx: EngineContext, key: string, fn: () => Promise<T>): 
  * answers 409 while reading it in this space answers 404 (and an import gives the object a new
  * random id instead). This project's ids are fixed, so it lives in one space per Kibana.
  */
+export const SPACE_UNIQUE_KINDS: ReadonlySet<ResourceKind> = new Set(['kibana.data_view', 'kibana.saved_object', 'kibana.connector', 'kibana.rule']);
+
 export function otherSpaceError(kind: ResourceKind, id: string, request: string): RemoteError {
   return new RemoteError(
     'kibana',
