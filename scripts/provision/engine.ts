@@ -428,8 +428,10 @@ async function applyStages(
  * `--uninstall`: everything this project provisioned, in reverse apply order (rules before the
  * connectors and SLOs they use, saved objects before their data views): every owned object (owner
  * prefix or tag) is deleted, and this project's keys are taken out of the shared `@custom`
- * templates, which keep everything else. An ILM policy that indices still use cannot be deleted
- * (Elasticsearch refuses); it is kept and reported. Installed integration packages stay (shared).
+ * templates, which keep everything else. What is still in use (an ILM policy indices name, an agent
+ * policy agents are enrolled in: handler.keptBecause) is kept and reported, as is a kind whose APIs
+ * this target does not offer (SLOs below platinum: handler.unavailable). Installed integration
+ * packages stay (shared with the rest of the cluster).
  */
 async function uninstallStages(config: Config, defined: readonly Resource[], ctx: EngineContext, reports: ObjectReport[], out: Sink): Promise<ExitCode> {
   const dryRun = config.mode === 'dry-run';
