@@ -1,10 +1,11 @@
 /**
  * Where alerts go. The server log and the alert-history index always exist; Slack, PagerDuty and a
- * generic webhook exist only when their settings are provided (when.requiresEnv), and their
- * secrets are read from the environment by the engine at apply time ({ fromEnv }).
+ * generic webhook exist only when their settings are provided (when.requiresEnv) and the licence
+ * allows their type (when.licence, from CONNECTOR_TYPE_LICENCE), and their secrets are read from
+ * the environment by the engine at apply time ({ fromEnv }).
  */
 import { OWNER_PREFIX } from '../kibana/telemetry-fields.js';
-import type { ConnectorResource } from '../model/resources.js';
+import type { Applicability, ConnectorResource } from '../model/resources.js';
 import { ENV, type AlertingSettings } from './settings.js';
 
 export const CONNECTOR_IDS = {
@@ -15,6 +16,27 @@ export const CONNECTOR_IDS = {
   webhook: `${OWNER_PREFIX}webhook`,
 } as const;
 export type ConnectorKey = keyof typeof CONNECTOR_IDS;
+
+/**
+ * The licence each connector type this project uses needs (`minimumLicenseRequired` in Kibana's
+ * `x-pack/platform/plugins/shared/stack_connectors/server/connector_types/<type>/index.ts`). Kibana
+ * answers 403 "Action type .slack is disabled because your basic license does not support it" when
+ * one is created on a lower licence, so those connectors apply only from gold on.
+ */
+export const CONNECTOR_TYPE_LICENCE = {
+  '.server-log': 'basic',
+  '.index': 'basic',
+  '.slack': 'gold',
+  '.pagerduty': 'gold',
+  '.webhook': 'gold',
+} as const satisfies Record<string, 'basic' | 'gold' | 'platinum'>;
+export type ConnectorTypeId = keyof typeof CONNECTOR_TYPE_LICENCE;
+
+/** The licence condition of a connector of this type (none for types Basic allows). */
+function licenceOf(type: ConnectorTypeId): Pick<Applicability, 'licence'> {
+  const needed = CONNECTOR_TYPE_LICENCE[type];
+  return needed === 'basic' ? {} : { licence: needed };
+}
 
 /**
  * The index the history connector writes one document per alert event into (owned by this
@@ -45,7 +67,7 @@ export function connectorResources(settings: AlertingSettings): ConnectorResourc
       kind: 'kibana.connector',
       id: CONNECTOR_IDS.slack,
       title: 'Slack (pages and tickets)',
-      when: { requiresEnv: [ENV.slackWebhookUrl] },
+      when: { requiresEnv: [ENV.slackWebhookUrl], ...licenceOf('.slack') },
       body: {
         connector_type_id: '.slack',
         name: '[Sample Service] Slack',
@@ -56,7 +78,7 @@ export function connectorResources(settings: AlertingSettings): ConnectorResourc
       kind: 'kibana.connector',
       id: CONNECTOR_IDS.pagerDuty,
       title: 'PagerDuty (pages only)',
-      when: { requiresEnv: [ENV.pagerDutyRoutingKey] },
+      when: { requiresEnv: [ENV.pagerDutyRoutingKey], ...licenceOf('.pagerduty') },
       body: {
         connector_type_id: '.pagerduty',
         name: '[Sample Service] PagerDuty',
@@ -68,7 +90,7 @@ export function connectorResources(settings: AlertingSettings): ConnectorResourc
       kind: 'kibana.connector',
       id: CONNECTOR_IDS.webhook,
       title: 'Webhook (every alert as JSON)',
-      when: { requiresEnv: webhookAuth ? [ENV.webhookUrl, ENV.webhookUser, ENV.webhookPassword] : [ENV.webhookUrl] },
+      when: { requiresEnv: webhookAuth ? [ENV.webhookUrl, ENV.webhookUser, ENV.webhookPassword] : [ENV.webhookUrl], ...licenceOf('.webhook') },
       body: {
         connector_type_id: '.webhook',
         name: '[Sample Service] Webhook',

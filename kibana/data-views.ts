@@ -7,9 +7,14 @@ import { DATA_VIEW_IDS, INDEX_PATTERNS } from './telemetry-fields.js';
 
 /**
  * Kibana's APM app route that resolves a trace id to its trace view (route `/link-to/trace/:traceId`
- * in the APM plugin). Relative, so it works under any Kibana base path.
+ * in the APM plugin), written relative to `/app/`. Kibana's URL field format
+ * (`field_formats/common/converters/url.tsx`, `getUrlPrefix`) keeps a template that starts with the
+ * current base path, and otherwise prefixes `<origin><base path>/app/`; the base path includes the
+ * space (`/s/<space>`) and any `server.basePath`. A template starting with `/app/` therefore only
+ * works in the default space without a base path (elsewhere it becomes `/s/<space>/app/app/apm/...`);
+ * `apm/...` becomes `<origin><base path>/app/apm/...` everywhere.
  */
-export const APM_TRACE_LINK = '/app/apm/link-to/trace/{{value}}';
+export const APM_TRACE_LINK = 'apm/link-to/trace/{{value}}';
 
 /** `trace.id` rendered as a link to the trace in the APM UI: logs and traces one click apart. */
 export const TRACE_ID_FORMAT = {

@@ -15,13 +15,14 @@ export type Flavour = 'stateful' | 'serverless';
 /**
  * When a resource applies. Absent fields mean "always".
  * - `flavours`: only on these build flavours (e.g. ILM policies only on `stateful`).
- * - `licence`: `platinum` needs a platinum, enterprise or trial licence (SLOs, burn-rate rules);
- *   `basic-only` is the fallback applied only when that licence is missing.
+ * - `licence`: `gold` needs a gold licence or better (connector types such as Slack, PagerDuty and
+ *   webhook); `platinum` needs a platinum, enterprise or trial licence (SLOs, burn-rate rules);
+ *   `basic-only` is the fallback applied only when a platinum-level licence is missing.
  * - `requiresEnv`: only when every one of these environment variables is set (optional connectors).
  */
 export interface Applicability {
   readonly flavours?: readonly Flavour[];
-  readonly licence?: 'platinum' | 'basic-only';
+  readonly licence?: 'gold' | 'platinum' | 'basic-only';
   readonly requiresEnv?: readonly string[];
 }
 

@@ -21,8 +21,10 @@ export function builder(y: Argv) {
   return y
     .option('dry-run', { type: 'boolean', default: false, describe: 'Read the live state and print the plan (create / update with diff / unchanged / delete); write nothing' })
     .option('print', { type: 'boolean', default: false, describe: 'No network: print every request body as JSON lines (or to --out), secrets as <from env NAME>' })
+    .option('print-role', { type: 'boolean', default: false, describe: 'No network: print the API key request (role descriptor) the definitions need, for POST /_security/api_key' })
     .option('out', { type: 'string', describe: 'With --print: write one JSON file per request into this folder' })
     .option('prune', { type: 'boolean', default: false, describe: 'Delete objects this project owns (id prefix sample-service- or owner tag) that no definition names any more' })
+    .option('uninstall', { type: 'boolean', default: false, describe: "Remove what this project provisioned: owned objects, and only this project's keys in the shared @custom templates (with --dry-run: show it)" })
     // Validated by loadConfig, which also splits comma-separated lists (yargs `choices` would reject them).
     .option('only', { type: 'string', array: true, describe: `Apply only these kinds (repeatable or comma-separated): ${KIND_ORDER.join(', ')}` })
     .option('from-eck', { type: 'boolean', default: false, describe: 'Derive URLs and credentials from the ECK stack via kubectl (opens and closes port-forwards)' })
@@ -31,18 +33,22 @@ export function builder(y: Argv) {
     .option('timeout', { type: 'string', describe: `Total deadline of the run, e.g. 10m (env PROVISION_TIMEOUT; default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)})` })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Objects applied in parallel within one stage' })
     .option('flavour', { type: 'string', choices: ['stateful', 'serverless'], describe: 'With --print: render for this flavour (default stateful)' })
-    .option('licence', { type: 'string', choices: ['platinum', 'basic'], describe: 'With --print: render for this licence tier only (default: both tiers, each request labelled)' })
+    .option('licence', { type: 'string', choices: ['platinum', 'gold', 'basic'], describe: 'With --print: render for this licence tier only (default: both tiers, each request labelled)' })
     .example('$0 --dry-run', 'show what would change')
     .example('$0 --only kibana.data_view,kibana.saved_object', 'apply data views and saved objects only')
     .example('$0 --print --out out/provision', 'write every request body for review')
+    .example('$0 --uninstall --dry-run', 'show what uninstalling would remove')
+    .example('$0 --print-role', 'the API key role the definitions need')
     .strict();
 }
 
 type Args = ArgumentsCamelCase<{
   dryRun: boolean;
   print: boolean;
+  printRole: boolean;
   out?: string;
   prune: boolean;
+  uninstall: boolean;
   only?: string[];
   fromEck: boolean;
   eckNamespace: string;
@@ -61,7 +67,9 @@ export async function handler(argv: Args): Promise<void> {
     {
       dryRun: argv.dryRun,
       print: argv.print,
+      printRole: argv.printRole,
       prune: argv.prune,
+      uninstall: argv.uninstall,
       fromEck: argv.fromEck,
       eckNamespace: argv.eckNamespace,
       concurrency: argv.concurrency,

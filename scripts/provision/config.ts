@@ -16,14 +16,22 @@ import { readDeadlines, type Deadlines } from './deadline.js';
 import { ConfigError } from './errors.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 
-export type Mode = 'apply' | 'dry-run' | 'print';
-export type LicenceTier = 'platinum' | 'basic';
+export type Mode = 'apply' | 'dry-run' | 'print' | 'print-role';
+/**
+ * What the licence allows: `platinum` (platinum, enterprise, trial and Serverless), `gold`, or
+ * `basic` (also an expired licence).
+ */
+export type LicenceTier = 'platinum' | 'gold' | 'basic';
 
 /** Flags as the CLI (or a test) passes them; validated by `loadConfig`. */
 export interface ProvisionOptions {
   readonly dryRun?: boolean;
   readonly print?: boolean;
+  /** No network: print the API key role descriptor the definitions need (`POST /_security/api_key` body). */
+  readonly printRole?: boolean;
   readonly prune?: boolean;
+  /** Remove what this project provisioned (with dryRun: only show it). */
+  readonly uninstall?: boolean;
   readonly only?: readonly string[];
   readonly fromEck?: boolean;
   readonly eckNamespace?: string;
@@ -58,6 +66,8 @@ export interface Target {
 export interface Config {
   readonly mode: Mode;
   readonly prune: boolean;
+  /** Remove instead of apply: owned objects deleted, this project's keys taken out of shared templates. */
+  readonly uninstall: boolean;
   readonly only: ReadonlySet<ResourceKind> | undefined;
   readonly concurrency: number;
   readonly out: string | undefined;
@@ -68,6 +78,8 @@ export interface Config {
   /** Absent in --print mode and before --from-eck has derived it. */
   readonly target: Target | undefined;
   readonly deadlines: Deadlines;
+  /** --print-role: the Kibana space the role grants (KIBANA_SPACE; undefined: the default space). */
+  readonly roleSpace: string | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -165,17 +177,23 @@ function readCa(name: string, file: string | undefined, problems: string[]): str
 
 export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
-  const print = options.print === true;
+  const printRole = options.printRole === true;
+  const print = options.print === true || printRole;
+  const printFlag = printRole ? '--print-role' : '--print';
   const dryRun = options.dryRun === true;
   const prune = options.prune === true;
   const fromEck = options.fromEck === true;
+  const uninstall = options.uninstall === true;
 
-  if (print && dryRun) problems.push('--print and --dry-run cannot be combined: --print never contacts the cluster');
-  if (print && prune) problems.push('--prune needs the live state: it cannot be combined with --print');
-  if (print && fromEck) problems.push('--from-eck cannot be combined with --print (--print never contacts the cluster)');
-  if (!print && options.out !== undefined) problems.push('--out only applies to --print');
-  if (!print && options.flavour !== undefined) problems.push('--flavour only applies to --print (otherwise it is detected)');
-  if (!print && options.licence !== undefined) problems.push('--licence only applies to --print (otherwise it is detected)');
+  if (printRole && options.print === true) problems.push('--print and --print-role cannot be combined');
+  if (print && dryRun) problems.push(`${printFlag} and --dry-run cannot be combined: ${printFlag} never contacts the cluster`);
+  if (print && uninstall) problems.push(`--uninstall needs the live state: it cannot be combined with ${printFlag}`);
+  if (uninstall && prune) problems.push('--uninstall already removes every owned object: drop --prune');
+  if (print && prune) problems.push(`--prune needs the live state: it cannot be combined with ${printFlag}`);
+  if (print && fromEck) problems.push(`--from-eck cannot be combined with ${printFlag} (${printFlag} never contacts the cluster)`);
+  if ((!print || printRole) && options.out !== undefined) problems.push('--out only applies to --print');
+  if (!print && options.flavour !== undefined) problems.push('--flavour only applies to --print and --print-role (otherwise it is detected)');
+  if (!print && options.licence !== undefined) problems.push('--licence only applies to --print and --print-role (otherwise it is detected)');
 
   let printFlavour: Flavour = 'stateful';
   if (options.flavour !== undefined) {
@@ -184,8 +202,8 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
   }
   let printLicence: LicenceTier | 'both' = 'both';
   if (options.licence !== undefined) {
-    if (options.licence === 'platinum' || options.licence === 'basic') printLicence = options.licence;
-    else problems.push(`--licence must be platinum or basic, not "${options.licence}"`);
+    if (options.licence === 'platinum' || options.licence === 'gold' || options.licence === 'basic') printLicence = options.licence;
+    else problems.push(`--licence must be platinum, gold or basic, not "${options.licence}"`);
   }
 
   let only: Set<ResourceKind> | undefined;
@@ -216,10 +234,18 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     readCa('ELASTIC_CA_FILE', env.ELASTIC_CA_FILE, problems);
   }
 
+  let roleSpace: string | undefined;
+  if (printRole) {
+    const space = env.KIBANA_SPACE?.trim();
+    if (space !== undefined && space !== '' && !/^[a-z0-9_-]+$/.test(space)) problems.push(`KIBANA_SPACE "${space}" is not a space id`);
+    else if (space !== undefined && space !== '' && space !== 'default') roleSpace = space;
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
-    mode: print ? 'print' : dryRun ? 'dry-run' : 'apply',
+    mode: printRole ? 'print-role' : print ? 'print' : dryRun ? 'dry-run' : 'apply',
     prune,
+    uninstall,
     only,
     concurrency,
     out: options.out,
@@ -228,6 +254,7 @@ export function loadConfig(options: ProvisionOptions, env: NodeJS.ProcessEnv): C
     fromEck: fromEck ? { namespace } : undefined,
     target,
     deadlines,
+    roleSpace,
   });
 }
 

@@ -15,9 +15,11 @@ import { RunStopped, runSignal, stopReason } from './deadline.js';
 import { AuthenticationError, ConfigError, EXIT, RemoteError, UnexpectedAnswerError, describeError, wrongProductProblem, type ExitCode } from './errors.js';
 import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
-import { printSecret, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
+import { otherSpaceError, printSecret, SPACE_UNIQUE_KINDS, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
 import { Redactor, redactingSink, type Sink } from './redact.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
+import { provisionerRole, type RoleDescriptor } from './privileges.js';
+import { OWNER_PREFIX } from '../../kibana/telemetry-fields.js';
 import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from './retry.js';
 import { checkDefinitions, selectResources } from './select.js';
 import { trustedCas } from './tls.js';
@@ -113,6 +115,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
   }
 
   if (config.mode === 'print') return printRequests(config, resources, env, out);
+  if (config.mode === 'print-role') return printRole(config, resources, env, out, err);
 
   let eck: EckConnection | undefined;
   const limits = runSignal(config.deadlines.runTimeoutMs, deps.signal);
@@ -191,6 +194,20 @@ async function printRequests(config: Config, resources: readonly Resource[], env
   return { exitCode: EXIT.ok, objects, flavour: config.printFlavour, ...(config.printLicence === 'both' ? {} : { licence: config.printLicence }) };
 }
 
+/** The request body for `POST /_security/api_key` whose role the definitions need (privileges.ts). */
+function printRole(config: Config, resources: readonly Resource[], env: NodeJS.ProcessEnv, out: Sink, err: Sink): ProvisionResult {
+  const { applicable } = selectResources(resources, { flavour: config.printFlavour, licence: config.printLicence, env, only: config.only });
+  let role: RoleDescriptor;
+  try {
+    role = provisionerRole(applicable, { flavour: config.printFlavour, space: config.roleSpace });
+  } catch (e) {
+    err.write(`provision-kibana: ${describeError(e)}\n`);
+    return { exitCode: EXIT.usage, objects: [] };
+  }
+  out.write(`${JSON.stringify({ name: `${OWNER_PREFIX}provisioner`, role_descriptors: { [`${OWNER_PREFIX}provisioner`]: role } }, null, 2)}\n`);
+  return { exitCode: EXIT.ok, objects: [], flavour: config.printFlavour };
+}
+
 interface Detected {
   flavour: Flavour;
   version: string;
@@ -206,7 +223,7 @@ async function detect(es: EsCaller): Promise<Detected> {
   const lic = await es.call('GET /_license', (c) => c.license.get());
   const type = lic?.license.type ?? 'basic';
   const active = lic?.license.status === 'active';
-  const tier: LicenceTier = active && ['platinum', 'enterprise', 'trial'].includes(type) ? 'platinum' : 'basic';
+  const tier: LicenceTier = !active ? 'basic' : ['platinum', 'enterprise', 'trial'].includes(type) ? 'platinum' : type === 'gold' ? 'gold' : 'basic';
   return { flavour, version, licence: tier, licenceType: active ? type : `${type} (${lic?.license.status ?? 'inactive'})` };
 }
 
@@ -268,13 +285,14 @@ async function run(
           detected.licence === 'platinum'
             ? 'the full alert set applies (SLOs and SLO burn-rate rules)'
             : 'the basic alert set applies (threshold rules in place of SLO burn-rate rules; SLOs need platinum, enterprise or trial)'
-        }\n` +
+        }${detected.licence === 'basic' ? '; connector types that need gold or better are skipped' : ''}\n` +
         (detected.flavour === 'serverless' ? 'Serverless: no ILM; retention comes from data stream lifecycle in the @custom component templates\n' : ''),
     );
 
     const { applicable, skipped } = selectResources(resources, { flavour: detected.flavour, licence: detected.licence, env: deps.env, only: config.only });
 
-    const missingSecrets = secretProblems(applicable, deps.env);
+    // Removing needs no secret: only creating and updating write them.
+    const missingSecrets = config.uninstall ? [] : secretProblems(applicable, deps.env);
     if (missingSecrets.length > 0) throw new ConfigError(missingSecrets);
     for (const name of new Set(applicable.flatMap((r) => secretEnvNames(r)))) redactor.add(deps.env[name]);
 
@@ -282,11 +300,12 @@ async function run(
       kibana,
       es,
       flavour: detected.flavour,
+      licence: detected.licence,
       secret: (s) => deps.env[s.fromEnv] ?? '',
       readOnly: config.mode === 'dry-run',
       memo: new Map(),
     };
-    const reports: ObjectReport[] = skipped.map(({ resource: r, reason }) => ({
+    const reports: ObjectReport[] = (config.uninstall ? [] : skipped).map(({ resource: r, reason }) => ({
       kind: r.kind,
       id: r.id,
       title: r.title,
@@ -294,7 +313,9 @@ async function run(
       outcome: 'skipped' as const,
       notes: [reason],
     }));
-    const result = await applyStages(config, applicable, resources, ctx, reports, out, signal);
+    const result = config.uninstall
+      ? await uninstallStages(config, selectResources(resources, { flavour: detected.flavour, licence: 'both', env: deps.env, only: config.only }).applicable, ctx, reports, out)
+      : await applyStages(config, applicable, resources, ctx, reports, out, signal);
     printSummary(config, reports, out, err, signal.aborted ? stopReason(signal).message : undefined);
     return { exitCode: result, objects: reports, flavour: detected.flavour, licence: detected.licence, version: detected.version };
   } finally {
@@ -384,6 +405,7 @@ async function applyStages(
   if (!failed && !authFailure && !signal.aborted && (config.prune || dryRun)) {
     for (const kind of [...kinds].reverse()) {
       const handler = handlerFor(kind);
+      if (handler.unavailable?.(ctx) !== undefined) continue;
       const defined = new Set(all.filter((r) => r.kind === kind).map((r) => r.id));
       let owned: OwnedObject[];
       try {
@@ -429,6 +451,84 @@ async function applyStages(
 }
 
 /**
+ * `--uninstall`: everything this project provisioned, in reverse apply order (rules before the
+ * connectors and SLOs they use, saved objects before their data views): every owned object (owner
+ * prefix or tag) is deleted, and this project's keys are taken out of the shared `@custom`
+ * templates, which keep everything else. What is still in use (an ILM policy indices name, an agent
+ * policy agents are enrolled in: handler.keptBecause) is kept and reported, as is a kind whose APIs
+ * this target does not offer (SLOs below platinum: handler.unavailable). Installed integration
+ * packages stay (shared with the rest of the cluster).
+ */
+async function uninstallStages(config: Config, defined: readonly Resource[], ctx: EngineContext, reports: ObjectReport[], out: Sink): Promise<ExitCode> {
+  const dryRun = config.mode === 'dry-run';
+  let failed = false;
+  out.write(dryRun ? '\nUninstall plan (dry run, nothing is removed):\n' : '\nUninstalling:\n');
+  const fail = (report: ObjectReport, e: unknown): void => {
+    report.outcome = 'failed';
+    report.error = describeError(e);
+    failed = true;
+    out.write(`  ${line(report, 'FAILED')}\n      ${report.error}\n`);
+  };
+  for (const kind of [...KIND_ORDER].reverse().filter((k) => config.only === undefined || config.only.has(k))) {
+    const handler = handlerFor(kind);
+    const unavailable = handler.unavailable?.(ctx);
+    if (unavailable !== undefined) {
+      const report: ObjectReport = { kind, id: '*', title: `every ${kind}`, action: 'skip', outcome: 'skipped', notes: [unavailable] };
+      reports.push(report);
+      writePlanLine(out, report);
+      continue;
+    }
+    let owned: OwnedObject[];
+    try {
+      owned = await handler.listOwned(ctx);
+    } catch (e) {
+      const report: ObjectReport = { kind, id: '*', title: 'listing owned objects', action: 'delete', outcome: 'planned' };
+      reports.push(report);
+      fail(report, e);
+      continue;
+    }
+    await mapLimit(owned, config.concurrency, async (o) => {
+      const report: ObjectReport = { kind, id: o.id, title: o.title, action: 'delete', outcome: 'planned' };
+      reports.push(report);
+      if (dryRun) return writePlanLine(out, report);
+      try {
+        await handler.remove(o, ctx);
+        report.outcome = 'applied';
+        out.write(`  ${line(report, 'deleted')}\n`);
+      } catch (e) {
+        const kept = handler.keptBecause?.(e);
+        if (kept !== undefined) {
+          report.action = 'skip';
+          report.outcome = 'skipped';
+          report.notes = [kept];
+          return writePlanLine(out, report);
+        }
+        fail(report, e);
+      }
+    });
+    if (handler.release === undefined) continue;
+    const seen = new Set<string>();
+    for (const r of defined.filter((x) => x.kind === kind && !seen.has(x.id) && seen.add(x.id))) {
+      const report: ObjectReport = { kind, id: r.id, title: r.title, action: 'unchanged', outcome: 'planned' };
+      try {
+        const released = await handler.release(r, ctx, !dryRun);
+        if (released === undefined) continue;
+        reports.push(report);
+        report.action = released.action;
+        report.notes = [...released.notes];
+        report.outcome = released.action === 'unchanged' ? 'unchanged' : dryRun ? 'planned' : 'applied';
+        if (dryRun || released.action === 'unchanged') writePlanLine(out, report);
+        else out.write(`  ${line(report, released.action === 'delete' ? 'deleted' : 'released')}\n${report.notes.map((n) => `      ${n}\n`).join('')}`);
+      } catch (e) {
+        reports.push(report);
+        fail(report, e);
+      }
+    }
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/**
  * Creates an object. A 409 means it appeared between the read and the write (another run, or a
  * create whose response was lost and then retried): it is read again and updated if it differs.
  */
@@ -438,7 +538,9 @@ async function createOrAdopt(handler: ReturnType<typeof handlerFor>, r: Resource
   } catch (e) {
     if (!(e instanceof RemoteError) || e.status !== 409) throw e;
     const live = await handler.read(r, ctx);
-    if (live === undefined) throw e;
+    // 409 on create but 404 on read: for these kinds, the id is taken in another Kibana space (for
+    // others, e.g. Fleet policies whose names must be unique, Kibana's own message says why).
+    if (live === undefined) throw SPACE_UNIQUE_KINDS.has(r.kind) ? otherSpaceError(r.kind, r.id, e.request) : e;
     const diffs = handler.diff(r, live, ctx.secret);
     if (diffs.length > 0 && live.keep === undefined) await handler.update(r, live, diffs, ctx);
     report.notes = [...(report.notes ?? []), 'already existed (409): adopted'];
@@ -455,7 +557,7 @@ function printSummary(config: Config, reports: readonly ObjectReport[], out: Sin
   const count = (pred: (r: ObjectReport) => boolean): number => reports.filter(pred).length;
   const skippedLines = reports.filter((r) => r.action === 'skip' && r.notes?.[0] && !r.notes[0].startsWith('owned'));
   if (skippedLines.length > 0) {
-    out.write('\nNot applicable here:\n');
+    out.write(config.uninstall ? '\nKept:\n' : '\nNot applicable here:\n');
     for (const r of skippedLines) out.write(`  ${SYMBOL.skip} ${line(r, 'skip')}: ${r.notes?.[0] ?? ''}\n`);
   }
   if (stoppedBy !== undefined) err.write(`\nStopped early: ${stoppedBy}. Summary of what was done:\n`);
@@ -467,7 +569,7 @@ function printSummary(config: Config, reports: readonly ObjectReport[], out: Sin
     out.write(
       `\nPlan: ${planned((r) => r.action === 'create')} to create, ${planned((r) => r.action === 'update')} to update, ` +
         `${planned((r) => r.action === 'unchanged')} unchanged, ${planned((r) => r.action === 'delete')} to delete` +
-        `${config.prune ? '' : ' (deletes only with --prune)'}` +
+        `${config.prune || config.uninstall ? '' : ' (deletes only with --prune)'}` +
         `${unread.length > 0 ? `, ${unread.length} could not be read` : ''}${notRead > 0 ? `, ${notRead} not read` : ''}.\n`,
     );
     if (unread.length > 0) {

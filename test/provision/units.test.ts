@@ -200,10 +200,31 @@ test('the data views use the stable ids and the logs view links trace.id to the 
   const logs = views.find((v) => v.id === DATA_VIEW_IDS.logs);
   assert.deepEqual(logs?.body.data_view.fieldFormats?.['trace.id'], {
     id: 'url',
-    params: { type: 'a', urlTemplate: '/app/apm/link-to/trace/{{value}}', labelTemplate: '{{value}}' },
+    params: { type: 'a', urlTemplate: APM_TRACE_LINK, labelTemplate: '{{value}}' },
   });
-  assert.equal(APM_TRACE_LINK, '/app/apm/link-to/trace/{{value}}');
 });
+
+/**
+ * Kibana's URL field format turns a template into an href (`getUrlPrefix` in
+ * src/platform/plugins/shared/field_formats/common/converters/url.tsx): a URL starting with the base
+ * path (or `/` when there is none) gets only the origin; `#...` gets origin and pathname; anything
+ * else gets `<origin><basePath>/app` plus `/` unless it starts with one.
+ */
+function kibanaHref(url: string, parsedUrl: { origin: string; pathname: string; basePath: string }): string {
+  if (['http://', 'https://', 'mailto:'].some((s) => url.startsWith(s))) return url;
+  if (url.startsWith('#')) return `${parsedUrl.origin}${parsedUrl.pathname}${url}`;
+  if (url.indexOf(parsedUrl.basePath || '/') === 0) return `${parsedUrl.origin}${url}`;
+  return `${parsedUrl.origin}${parsedUrl.basePath}/app${url.startsWith('/') ? '' : '/'}${url}`;
+}
+
+for (const basePath of ['', '/s/other', '/kibana', '/kibana/s/other']) {
+  test(`the trace link opens the APM trace view under base path "${basePath || '(none)'}"`, () => {
+    const origin = 'https://kibana.example';
+    const url = APM_TRACE_LINK.replace('{{value}}', encodeURIComponent('4bf92f3577b34da6a3ce929d0e0e4736'));
+    const href = kibanaHref(url, { origin, pathname: `${basePath}/app/discover`, basePath });
+    assert.equal(href, `${origin}${basePath}/app/apm/link-to/trace/4bf92f3577b34da6a3ce929d0e0e4736`);
+  });
+}
 
 test('the logs saved search shows the on-call columns, filtered to the service, on the logs data view', () => {
   const search = logsSearch();

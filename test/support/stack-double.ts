@@ -8,9 +8,12 @@
  *   does not accept (data view `id`, connector type, rule type/consumer/enabled, SLO `id`);
  * - saved objects `_import` (multipart NDJSON, missing references, overwrite) and `_export`
  *   (400 "Error fetching objects to export" with per-object 404s);
+ * - ids of data views, saved objects, connectors and rules unique across spaces (409 on create,
+ *   404 on read in another space; import regenerates the id of such an object);
  * - Serverless flavour: no ILM API (no handler, as on Serverless), no `_license`, saved-object
  *   CRUD routes internal, `index.lifecycle.*` settings rejected;
- * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial (403 otherwise);
+ * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial, and the Slack, PagerDuty,
+ *   webhook (and other gold) connector types need gold or better (403 otherwise);
  * - Fleet: packages must be installed before package policies use them, at the installed version;
  *   policies on managed agent policies need `force`; the kubernetes and prometheus packages' inputs,
  *   streams and stream variables must exist (Fleet's "Input not found" / "Stream not found" /
@@ -42,6 +45,10 @@ export interface StackDoubleOptions {
   readonly password?: string;
   /** Agent policy ids that exist already as managed (preconfigured) policies. */
   readonly managedAgentPolicies?: readonly string[];
+  /** Indices whose `index.lifecycle.name` names an ILM policy: policy -> index names. */
+  readonly ilmPolicyIndices?: Readonly<Record<string, readonly string[]>>;
+  /** Agents enrolled per agent policy id (Fleet refuses to delete a policy with agents). */
+  readonly enrolledAgents?: Readonly<Record<string, number>>;
   /** Fleet packages available in the registry: name -> latest version. */
   readonly packages?: Readonly<Record<string, string>>;
 }
@@ -138,6 +145,67 @@ function parseMultipartFile(contentType: string, raw: string): string | undefine
   return undefined;
 }
 
+/**
+ * The path of the first empty (or blank) string inside a value. Connector create and update validate
+ * every value of `config` and `secrets` with `validateEmptyStrings`, recursively (actions plugin
+ * `server/lib/validate_empty_strings.ts`, used by the create/update connector body schemas).
+ */
+function emptyStringIn(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = emptyStringIn(v, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const found = emptyStringIn(v, path === '' ? k : `${path}.${k}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rule create and update: per-action `frequency` is required unless the rule sets `notify_when` or
+ * `throttle`, and forbidden if it does (alerting `rules_client/lib/validate_actions.ts`).
+ */
+/**
+ * Action groups of the rule types this project uses (rule type registrations: custom threshold
+ * FIRED_ACTION/NO_DATA_ACTION, `.es-query` ActionGroupId, APM THRESHOLD_MET_GROUP, SLO burn rate
+ * ALERT/HIGH/MEDIUM/LOW_PRIORITY_ACTION; each with the recovery group `recovered`, as listed by
+ * GET /api/alerting/rule_types). Other rule types are not checked.
+ */
+const RULE_TYPE_ACTION_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  'observability.rules.custom_threshold': ['custom_threshold.fired', 'custom_threshold.nodata', 'recovered'],
+  '.es-query': ['query matched', 'recovered'],
+  'apm.transaction_duration': ['threshold_met', 'recovered'],
+  'apm.transaction_error_rate': ['threshold_met', 'recovered'],
+  'apm.error_rate': ['threshold_met', 'recovered'],
+  'slo.rules.burnRate': ['slo.burnRate.alert', 'slo.burnRate.high', 'slo.burnRate.medium', 'slo.burnRate.low', 'recovered'],
+};
+
+/** `validateActions`: an action's group must be one of its rule type's ("Invalid action groups: …"). */
+function actionGroupError(ruleTypeId: string, body: Json): string | undefined {
+  const groups = RULE_TYPE_ACTION_GROUPS[ruleTypeId];
+  if (groups === undefined) return undefined;
+  const invalid = ((body.actions ?? []) as Json[]).map((a) => String(a.group)).filter((g) => !groups.includes(g));
+  return invalid.length > 0 ? `Failed to validate actions due to the following error: Invalid action groups: ${invalid.join(', ')}` : undefined;
+}
+
+function actionFrequencyError(body: Json): string | undefined {
+  const actions = (body.actions ?? []) as Json[];
+  const ruleLevel = body.notify_when != null || body.throttle != null;
+  const groups = (xs: Json[]): string => xs.map((a) => String(a.group)).join(', ');
+  const withFrequency = actions.filter((a) => a.frequency !== undefined);
+  const without = actions.filter((a) => a.frequency === undefined);
+  if (ruleLevel && withFrequency.length > 0) {
+    return `Failed to validate actions due to the following error: Cannot specify per-action frequency params when notify_when or throttle are defined at the rule level: ${groups(withFrequency)}`;
+  }
+  if (!ruleLevel && without.length > 0) return `Failed to validate actions due to the following error: Actions missing frequency parameters: ${groups(without)}`;
+  return undefined;
+}
+
 class SpaceState {
   dataViews = new Map<string, Json>();
   savedObjects = new Map<string, Json>();
@@ -170,6 +238,8 @@ export class StackDouble {
       licence: options.licence ?? 'trial',
       version: options.version ?? '9.4.3',
       managedAgentPolicies: options.managedAgentPolicies ?? [],
+      ilmPolicyIndices: options.ilmPolicyIndices ?? {},
+      enrolledAgents: options.enrolledAgents ?? {},
       packages: options.packages ?? { kubernetes: '1.80.0', prometheus: '1.24.1', apm: '9.4.3' },
       apiKey: options.apiKey,
       username: options.username,
@@ -203,6 +273,17 @@ export class StackDouble {
     return s;
   }
 
+  /**
+   * The other space holding an object of a "multiple-isolated" saved-object type (data views, saved
+   * objects, connectors, rules): their raw ids carry no namespace, so an id is unique across spaces
+   * (saved-objects repository: a create in another namespace is a 409 conflict, a read there a 404;
+   * import turns it into an "unresolvable conflict" and regenerates the id, see
+   * src/core/packages/saved-objects/import-export-server-internal/src/import/lib/check_conflicts.ts).
+   */
+  #elsewhere(store: 'dataViews' | 'savedObjects' | 'connectors' | 'rules', key: string, space: string): string | undefined {
+    return [...this.spaces].find(([id, s]) => id !== space && s[store].has(key))?.[0];
+  }
+
   /** Requests to state-changing routes, received since `since` (an index into `requests`). */
   writes(since = 0): RecordedRequest[] {
     return this.requests.slice(since).filter((r) => r.write);
@@ -210,6 +291,10 @@ export class StackDouble {
 
   inject(fault: Fault): void {
     this.faults.push(fault);
+  }
+
+  get #gold(): boolean {
+    return this.#platinum || this.licence === 'gold';
   }
 
   get #platinum(): boolean {
@@ -346,7 +431,12 @@ export class StackDouble {
         this.ilm.set(name as string, { policy: clone(policy), version: ((prev?.version as number) ?? 0) + 1 });
         return ok({ acknowledged: true });
       });
+      // A policy that indices use cannot be deleted (x-pack/plugin/ilm/.../TransportDeleteLifecycleAction.java).
       this.#es('DELETE', /^\/_ilm\/policy\/([^/]+)$/, true, ({ params: [name] }) => {
+        const using = this.options.ilmPolicyIndices[name as string] ?? [];
+        if (using.length > 0 && this.ilm.has(name as string)) {
+          return esError(400, 'illegal_argument_exception', `Cannot delete policy [${name}]. It is in use by one or more indices: [${using.join(', ')}]`);
+        }
         if (!this.ilm.delete(name as string)) return esError(404, 'resource_not_found_exception', `Lifecycle policy not found: ${name}`);
         return ok({ acknowledged: true });
       });
@@ -359,8 +449,16 @@ export class StackDouble {
         ? esError(404, 'resource_not_found_exception', `component template matching [${name}] not found`)
         : ok({ component_templates: [{ name, component_template: clone(t) }] });
     });
+    // PUT replaces the whole component template (elastic/elasticsearch
+    // server/src/main/java/org/elasticsearch/cluster/metadata/MetadataIndexTemplateService.java,
+    // addComponentTemplate: the new template is stored in place of the old one, nothing is merged).
+    // The body parser is strict (ComponentTemplate.PARSER, ignoreUnknownFields false): it knows
+    // template, version, _meta, deprecated and the server's created/modified_date_millis.
+    const CT_FIELDS = new Set(['template', 'version', '_meta', 'deprecated', 'created_date_millis', 'modified_date_millis']);
     this.#es('PUT', /^\/_component_template\/([^/]+)$/, true, ({ params: [name], json }) => {
       const body = (json ?? {}) as Json;
+      const unknown = Object.keys(body).find((k) => !CT_FIELDS.has(k));
+      if (unknown !== undefined) return esError(400, 'x_content_parse_exception', `[component_template] unknown field [${unknown}]`);
       const template = (body.template ?? {}) as Json;
       if (template.settings !== undefined) {
         const settings = normaliseSettings(template.settings);
@@ -370,7 +468,9 @@ export class StackDouble {
         template.settings = settings;
       }
       if (template.lifecycle !== undefined) template.lifecycle = { enabled: true, ...(template.lifecycle as Json) };
-      this.componentTemplates.set(name as string, { ...body, template });
+      const { created_date_millis: _c, modified_date_millis: _m, ...content } = body;
+      const created = (this.componentTemplates.get(name as string)?.created_date_millis as number | undefined) ?? 1767225600000;
+      this.componentTemplates.set(name as string, { ...content, template, created_date_millis: created, modified_date_millis: created + this.requests.length });
       return ok({ acknowledged: true });
     });
     this.#es('DELETE', /^\/_component_template\/([^/]+)$/, true, ({ params: [name] }) => {
@@ -420,7 +520,7 @@ export class StackDouble {
       const dv = ((r.json ?? {}) as Json).data_view as Json | undefined;
       if (dv === undefined || typeof dv.title !== 'string') return kbError(400, '[request body.data_view.title]: expected value of type [string]');
       const id = String(dv.id ?? `generated-${this.requests.length}`);
-      if (this.space(r.space).dataViews.has(id)) return kbError(409, `Saved object [index-pattern/${id}] conflict`);
+      if (this.space(r.space).dataViews.has(id) || this.#elsewhere('dataViews', id, r.space) !== undefined) return kbError(409, `Saved object [index-pattern/${id}] conflict`);
       this.space(r.space).dataViews.set(id, { ...clone(dv), id });
       return ok(dvView({ ...dv, id }));
     });
@@ -486,6 +586,10 @@ export class StackDouble {
           errors.push({ id: o.id, type: o.type, error: { type: 'unknown', message: `field types: ${problems}`, statusCode: 400 } });
         } else if (store.has(key) && !overwrite) {
           errors.push({ id: o.id, type: o.type, error: { type: 'conflict' } });
+        } else if (!store.has(key) && this.#elsewhere('savedObjects', key, r.space) !== undefined) {
+          const destinationId = `copy-${this.requests.length}-${String(o.id)}`;
+          store.set(soKey(String(o.type), destinationId), { ...clone(o), id: destinationId });
+          success.push({ type: o.type, id: o.id, meta: { title: (o.attributes as Json | undefined)?.title }, destinationId });
         } else {
           store.set(key, clone(o));
           success.push({ type: o.type, id: o.id, meta: { title: (o.attributes as Json | undefined)?.title }, ...(overwrite ? { overwrite: true } : {}) });
@@ -527,11 +631,21 @@ export class StackDouble {
       return { ...rest, is_preconfigured: false, is_deprecated: false, is_missing_secrets: false, is_system_action: false };
     };
     this.#kb('GET', /^\/api\/actions\/connectors$/, false, (r) => ok([...this.space(r.space).connectors.values()].map((c) => ({ ...connectorView(c), referenced_by_count: 0 }))));
+    // Connector types a Basic licence does not allow: `minimumLicenseRequired: 'gold'` in
+    // x-pack/platform/plugins/shared/stack_connectors/server/connector_types/{slack,pagerduty,webhook}/index.ts
+    // (.email, .jira, .opsgenie, .servicenow: the same, and 403 on basic in Kibana's licence FTR suites)
+    // (.server-log and .index are 'basic'); the actions plugin's license state answers 403 with this message.
+    const GOLD_CONNECTOR_TYPES = new Set(['.slack', '.pagerduty', '.webhook', '.email', '.jira', '.opsgenie', '.servicenow']);
     this.#kb('POST', /^\/api\/actions\/connector\/([^/]+)$/, true, (r) => {
       const id = r.params[0] as string;
       const body = (r.json ?? {}) as Json;
       if (typeof body.connector_type_id !== 'string' || typeof body.name !== 'string') return kbError(400, '[request body.connector_type_id]: expected value of type [string]');
-      if (this.space(r.space).connectors.has(id)) return kbError(409, `Saved object [action/${id}] conflict`);
+      const empty = emptyStringIn({ config: body.config, secrets: body.secrets });
+      if (empty !== undefined) return kbError(400, `[request body.${empty}]: value '' is not valid`);
+      if (GOLD_CONNECTOR_TYPES.has(body.connector_type_id) && !this.#gold) {
+        return kbError(403, `Action type ${body.connector_type_id} is disabled because your ${this.licence} license does not support it. Please upgrade your license.`);
+      }
+      if (this.space(r.space).connectors.has(id) || this.#elsewhere('connectors', id, r.space) !== undefined) return kbError(409, `Saved object [action/${id}] conflict`);
       this.space(r.space).connectors.set(id, { id, ...clone(body), config: body.config ?? {} });
       return ok(connectorView(this.space(r.space).connectors.get(id) as Json));
     });
@@ -542,6 +656,8 @@ export class StackDouble {
       const body = (r.json ?? {}) as Json;
       const bad = Object.keys(body).filter((k) => !['name', 'config', 'secrets'].includes(k));
       if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
+      const emptyValue = emptyStringIn({ config: body.config, secrets: body.secrets });
+      if (emptyValue !== undefined) return kbError(400, `[request body.${emptyValue}]: value '' is not valid`);
       store.set(r.params[0] as string, { ...c, ...clone(body) });
       return ok(connectorView(store.get(r.params[0] as string) as Json));
     });
@@ -554,7 +670,9 @@ export class StackDouble {
     );
 
     // SLOs (platinum)
-    const licenceError = (): Reply => kbError(403, 'SLO feature requires a platinum license or higher');
+    // Every SLO route (find, get, create, update, delete) starts with assertPlatinumLicense
+    // (x-pack/solutions/observability/plugins/slo/server/routes/slo/utils/assert_platinum_license.ts).
+    const licenceError = (): Reply => kbError(403, 'Platinum license or higher is needed to make use of this feature.');
     const sloView = (s: Json): Json => ({
       ...clone(s),
       settings: { syncDelay: '1m', frequency: '1m', preventInitialBackfill: false, ...(s.settings as Json | undefined) },
@@ -567,6 +685,7 @@ export class StackDouble {
       instanceId: '*',
     });
     this.#kb('GET', /^\/api\/observability\/slos$/, false, (r) => {
+      if (!this.#platinum) return licenceError();
       const all = [...this.space(r.space).slos.values()].map(sloView);
       const page = Number(r.query.get('page') ?? 1);
       const perPage = Number(r.query.get('perPage') ?? 25);
@@ -575,6 +694,10 @@ export class StackDouble {
     this.#kb('POST', /^\/api\/observability\/slos$/, true, (r) => {
       if (!this.#platinum) return licenceError();
       const body = (r.json ?? {}) as Json;
+      // sloIdSchema (x-pack/platform/packages/shared/kbn-slo-schema, schema/slo.ts): 8 to 48 letters, digits, '-' and '_'.
+      if (body.id !== undefined && !/^[a-zA-Z0-9_-]{8,48}$/.test(String(body.id))) {
+        return kbError(400, `[request body]: Invalid slo id, must be between 8 and 48 characters and contain only letters, numbers, hyphens, and underscores`);
+      }
       const id = String(body.id ?? `generated-${this.requests.length}`);
       const sloProblems = fieldTypeProblems({ kind: 'kibana.slo', id, title: String(body.name ?? id), body: body as never });
       if (sloProblems !== '') return kbError(400, `Invalid SLO indicator: ${sloProblems}`);
@@ -583,6 +706,7 @@ export class StackDouble {
       return ok({ id });
     });
     this.#kb('GET', /^\/api\/observability\/slos\/([^/]+)$/, false, (r) => {
+      if (!this.#platinum) return licenceError();
       const s = this.space(r.space).slos.get(r.params[0] as string);
       return s === undefined ? kbError(404, `SLO [${r.params[0]}] not found`) : ok(sloView(s));
     });
@@ -598,9 +722,10 @@ export class StackDouble {
       store.set(r.params[0] as string, { ...s, ...clone(body) });
       return ok(sloView(store.get(r.params[0] as string) as Json));
     });
-    this.#kb('DELETE', /^\/api\/observability\/slos\/([^/]+)$/, true, (r) =>
-      this.space(r.space).slos.delete(r.params[0] as string) ? { status: 204 } : kbError(404, `SLO [${r.params[0]}] not found`),
-    );
+    this.#kb('DELETE', /^\/api\/observability\/slos\/([^/]+)$/, true, (r) => {
+      if (!this.#platinum) return licenceError();
+      return this.space(r.space).slos.delete(r.params[0] as string) ? { status: 204 } : kbError(404, `SLO [${r.params[0]}] not found`);
+    });
 
     // Rules
     const PLATINUM_RULE_TYPES = new Set(['slo.rules.burnRate']);
@@ -633,10 +758,12 @@ export class StackDouble {
       if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
         return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
       }
+      const frequencyError = actionGroupError(String(body.rule_type_id), body) ?? actionFrequencyError(body);
+      if (frequencyError !== undefined) return kbError(400, frequencyError);
       for (const a of (body.actions ?? []) as Json[]) {
         if (!this.space(r.space).connectors.has(String(a.id))) return kbError(400, `Failed to load action ${String(a.id)}: Saved object [action/${String(a.id)}] not found`);
       }
-      if (this.space(r.space).rules.has(id)) return kbError(409, `Saved object [alert/${id}] conflict`);
+      if (this.space(r.space).rules.has(id) || this.#elsewhere('rules', id, r.space) !== undefined) return kbError(409, `Saved object [alert/${id}] conflict`);
       this.space(r.space).rules.set(id, { id, ...clone(body) });
       return ok(ruleView(this.space(r.space).rules.get(id) as Json));
     });
@@ -649,6 +776,8 @@ export class StackDouble {
       if (bad.length > 0) return kbError(400, `[request body.${bad[0]}]: definition for this key is missing`);
       const ruleProblems = fieldTypeProblems({ kind: 'kibana.rule', id: String(r.params[0]), title: String(body.name ?? x.name), body: { ...x, ...body } as never });
       if (ruleProblems !== '') return kbError(400, `Error validating rule params: ${ruleProblems}`);
+      const frequencyError = actionGroupError(String(x.rule_type_id), body) ?? actionFrequencyError(body);
+      if (frequencyError !== undefined) return kbError(400, frequencyError);
       store.set(r.params[0] as string, { ...x, ...clone(body) });
       return ok(ruleView(store.get(r.params[0] as string) as Json));
     });
@@ -716,6 +845,8 @@ export class StackDouble {
       const p = this.space(r.space).agentPolicies.get(id);
       if (p === undefined) return kbError(404, `Agent policy ${id} not found`);
       if (p.is_managed === true) return kbError(400, `Cannot delete hosted agent policy ${id}`);
+      // agentPolicyService.delete (Fleet server/services/agent_policy.ts): agents assigned block the delete.
+      if ((this.options.enrolledAgents[id] ?? 0) > 0) return kbError(400, 'Cannot delete an agent policy that is assigned to any active or inactive agents');
       this.space(r.space).agentPolicies.delete(id);
       return ok({ id, success: true });
     });

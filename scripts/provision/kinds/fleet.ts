@@ -6,6 +6,7 @@
  */
 import { OWNER_PREFIX } from '../../../kibana/telemetry-fields.js';
 import { diffSubset } from '../diff.js';
+import { RemoteError } from '../errors.js';
 import { resolveSecrets, type AgentPolicyResource, type PackagePolicyResource } from '../../../model/resources.js';
 import { memo, omit, type EngineContext, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
 
@@ -48,6 +49,11 @@ export const agentPolicyHandler: KindHandler<AgentPolicyResource> = {
   async remove(o, ctx) {
     await ctx.kibana.request({ method: 'POST', path: '/api/fleet/agent_policies/delete', body: { agentPolicyId: o.id } });
   },
+  // Fleet's agentPolicyService.delete refuses while agents (active or inactive) are assigned to it.
+  keptBecause: (e) =>
+    e instanceof RemoteError && /assigned to any active or inactive agents/.test(e.message)
+      ? 'kept: agents are enrolled in it (Fleet refuses to delete it); remove or unenrol the agents (make undeploy removes the Elastic Agent DaemonSet), then run --uninstall again'
+      : undefined,
 };
 
 interface PackageInfo {

@@ -17,7 +17,7 @@ import {
   type SavedObjectResource,
   type SloResource,
 } from '../../../model/resources.js';
-import { omit, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
+import { omit, otherSpaceError, type KindHandler, type OwnedObject, type PrintedRequest } from './types.js';
 
 const enc = encodeURIComponent;
 
@@ -85,6 +85,7 @@ export const IMPORT_PATH = '/api/saved_objects/_import?overwrite=true';
 interface ImportResponse {
   success?: boolean;
   successCount?: number;
+  successResults?: Array<{ id: string; type: string; destinationId?: string }>;
   errors?: Array<{ id: string; type: string; error?: { type?: string; message?: string; references?: Array<{ type: string; id: string }> } }>;
 }
 
@@ -141,6 +142,15 @@ export const savedObjectHandler: KindHandler<SavedObjectResource> = {
         200,
         `import of ${r.type} ${r.id} failed: ${e?.type ?? 'unknown error'}${e?.message ? `: ${e.message}` : ''}${refs ? ` (missing: ${refs})` : ''}`,
       );
+    }
+    // An id taken in another space is not an error for the import: it creates a copy under a new
+    // random id (check_conflicts.ts, "unresolvable conflict"). Remove that copy and refuse.
+    const copy = res.body.successResults?.find((x) => x.id === r.id && x.type === r.type && x.destinationId !== undefined && x.destinationId !== r.id);
+    if (copy?.destinationId !== undefined) {
+      if (ctx.flavour === 'stateful') await ctx.kibana.request({ method: 'DELETE', path: `/api/saved_objects/${enc(r.type)}/${enc(copy.destinationId)}`, accept: [404] });
+      const error = otherSpaceError(r.kind, r.id, 'POST /api/saved_objects/_import');
+      if (ctx.flavour !== 'stateful') error.message += `; the import created a copy under id ${copy.destinationId}: delete it in Stack Management > Saved objects`;
+      throw error;
     }
   },
   async update(r, _live, _diffs, ctx) {
@@ -230,6 +240,11 @@ export const connectorHandler: KindHandler<ConnectorResource> = {
 export const sloHandler: KindHandler<SloResource> = {
   kind: 'kibana.slo',
   target: 'kibana',
+  // Every SLO route, listing and deleting included, starts with assertPlatinumLicense (403 below it).
+  unavailable: (ctx) =>
+    ctx.licence === 'platinum'
+      ? undefined
+      : 'every SLO API needs a platinum, enterprise or trial licence: SLOs can be neither listed nor deleted here (any created under an earlier trial remain; remove them while a trial or platinum licence is active)',
   requests: (r) => [
     { target: 'kibana', op: 'create', kind: r.kind, id: r.id, method: 'POST', path: '/api/observability/slos', body: { ...r.body, id: r.id } },
     { target: 'kibana', op: 'update', kind: r.kind, id: r.id, method: 'PUT', path: `/api/observability/slos/${enc(r.id)}`, body: omit(r.body, 'id') },

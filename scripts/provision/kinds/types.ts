@@ -3,6 +3,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { FieldDiff } from '../diff.js';
 import type { EsCaller } from '../es-client.js';
 import type { KibanaClient, Method } from '../kibana-client.js';
+import { RemoteError } from '../errors.js';
+import type { LicenceTier } from '../config.js';
 import type { Flavour, Resource, ResourceKind, SecretResolver } from '../../../model/resources.js';
 
 /** One HTTP request the engine would send; what --print writes and the contract tests validate. */
@@ -19,8 +21,10 @@ export interface PrintedRequest {
   readonly body?: unknown;
   /** For multipart NDJSON uploads (saved objects import): the objects, one per line. */
   readonly ndjson?: readonly unknown[];
-  /** Set when the object applies to one licence tier only (`platinum`, or the `basic-only` fallback). */
-  readonly licence?: 'platinum' | 'basic-only';
+  /** What a reader of the printed body needs to know about how it is sent (e.g. merged into the live object). */
+  readonly note?: string;
+  /** Set when the object depends on the licence (`gold`, `platinum`, or the `basic-only` fallback). */
+  readonly licence?: 'gold' | 'platinum' | 'basic-only';
 }
 
 
@@ -28,6 +32,8 @@ export interface EngineContext {
   readonly kibana: KibanaClient;
   readonly es: EsCaller;
   readonly flavour: Flavour;
+  /** What the target's licence allows (detected once per run). */
+  readonly licence: LicenceTier;
   readonly secret: SecretResolver;
   /** True in --dry-run: reads only, never a write (not even a package install). */
   readonly readOnly: boolean;
@@ -60,7 +66,17 @@ export interface KindHandler<R extends Resource = Resource> {
   update(resource: R, live: LiveState, diffs: readonly FieldDiff[], ctx: EngineContext): Promise<void>;
   /** Objects of this kind the project owns on the target (id prefix or owner tag). */
   listOwned(ctx: EngineContext): Promise<OwnedObject[]>;
+  /**
+   * Why this kind's APIs cannot be used on this target at all (e.g. every SLO API needs a
+   * platinum-level licence), so that listing and removing are skipped with that reason.
+   */
+  unavailable?(ctx: EngineContext): string | undefined;
   remove(object: OwnedObject, ctx: EngineContext): Promise<void>;
+  /**
+   * Why a failed removal means the object legitimately stays (it is still in use: an ILM policy
+   * indices name, an agent policy agents are enrolled in), or undefined for a real failure.
+   */
+  keptBecause?(error: unknown): string | undefined;
   /**
    * Order inside the kind's stage (lower first; equal values run in parallel), for objects that
    * reference each other, e.g. tags before searches before dashboards.
@@ -68,6 +84,18 @@ export interface KindHandler<R extends Resource = Resource> {
   order?(resource: R): number;
   /** Extra plan notes for a read-only run (e.g. "installs package prometheus 1.2.3 first"). */
   planNotes?(resource: R, ctx: EngineContext): Promise<string[]>;
+  /**
+   * For a definition that names an object shared with others (a stack `@custom` template): take
+   * this project's part out of it (`apply` false: only say what would change). Undefined when the
+   * object is not shared (owned objects are removed through listOwned/remove).
+   */
+  release?(resource: R, ctx: EngineContext, apply: boolean): Promise<Release | undefined>;
+}
+
+/** What releasing a shared object does: nothing of ours in it, keys taken out, or the object deleted. */
+export interface Release {
+  readonly action: 'unchanged' | 'update' | 'delete';
+  readonly notes: readonly string[];
 }
 
 export type EsClient = Client;
@@ -88,4 +116,23 @@ export function memo<T>(ctx: EngineContext, key: string, fn: () => Promise<T>): 
     ctx.memo.set(key, p);
   }
   return p;
+}
+
+/**
+ * Data views, saved objects, connectors and rules are "multiple-isolated" saved objects: their ids
+ * are unique across all the spaces of one Kibana. Creating one whose id exists in another space
+ * answers 409 while reading it in this space answers 404 (and an import gives the object a new
+ * random id instead). This project's ids are fixed, so it lives in one space per Kibana.
+ */
+export const SPACE_UNIQUE_KINDS: ReadonlySet<ResourceKind> = new Set(['kibana.data_view', 'kibana.saved_object', 'kibana.connector', 'kibana.rule']);
+
+export function otherSpaceError(kind: ResourceKind, id: string, request: string): RemoteError {
+  return new RemoteError(
+    'kibana',
+    request,
+    409,
+    `${kind} ${id} already exists in another Kibana space: ids of data views, saved objects, connectors and rules are unique ` +
+      'across the spaces of one Kibana, so this project can be provisioned into one space per Kibana. Set KIBANA_SPACE to the space ' +
+      'that holds it, or remove it there first (npm run provision-kibana -- --uninstall with that KIBANA_SPACE)',
+  );
 }
