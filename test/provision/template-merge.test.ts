@@ -32,7 +32,10 @@ test('a merge keeps every key set outside this project and names each value it c
   assert.equal(settings['index.mapping.total_fields.limit'], '5000');
   assert.equal(settings['index.lifecycle.name'], ILM_POLICY_IDS.logs);
   assert.equal(settings['index.lifecycle.prefer_ilm'], 'true');
-  assert.deepEqual((m.body.template as { mappings: unknown }).mappings, USERS.template.mappings);
+  const mappings = (m.body.template as { mappings: { properties: Record<string, unknown>; dynamic_templates: unknown } }).mappings;
+  assert.deepEqual(mappings.properties.team, USERS.template.mappings.properties.team);
+  assert.deepEqual(mappings.dynamic_templates, USERS.template.mappings.dynamic_templates);
+  assert.deepEqual(mappings.properties.error, (ours.template?.mappings as { properties: Record<string, unknown> }).properties.error, 'this project\'s own mapping is added');
   assert.deepEqual((m.body.template as { lifecycle: unknown }).lifecycle, USERS.template.lifecycle);
   assert.equal(m.body.version, 3);
   assert.equal((m.body._meta as Record<string, unknown>).owner, 'platform-team');
@@ -69,6 +72,7 @@ test('removal takes out only the keys still holding this project\'s value and ke
   assert.equal((r.body?._meta as Record<string, unknown>).owner, 'platform-team');
   assert.ok(!('managed_by' in (r.body?._meta as Record<string, unknown>)));
   assert.deepEqual(r.leftChanged, []);
+  assert.deepEqual(r.body?.template?.mappings, USERS.template.mappings, 'only the mappings this project added are taken out');
 
   const changedByUser = structuredClone(merged) as { template: { settings: Record<string, string> } };
   changedByUser.template.settings['index.lifecycle.name'] = 'team-logs-v2';
@@ -104,7 +108,10 @@ test('provisioning a cluster whose @custom template has settings of its own keep
   const stored = d.componentTemplates.get(NAME) as { template: { settings: { index: Record<string, unknown> }; mappings: unknown; lifecycle: unknown }; _meta: Record<string, unknown>; version: number };
   assert.equal(stored.template.settings.index.number_of_replicas, '2');
   assert.equal((stored.template.settings.index.lifecycle as Record<string, unknown>).name, ILM_POLICY_IDS.logs);
-  assert.deepEqual(stored.template.mappings, USERS.template.mappings);
+  assert.deepEqual(stored.template.mappings, {
+    ...USERS.template.mappings,
+    properties: { ...USERS.template.mappings.properties, ...(customTemplateStateful('logs', NAME).body.template?.mappings as { properties: object }).properties },
+  });
   assert.equal((stored.template.lifecycle as Record<string, unknown>).data_retention, '30d');
   assert.equal(stored._meta.owner, 'platform-team');
   assert.equal(stored.version, 3);
