@@ -72,7 +72,7 @@ test('removal takes out only the keys still holding this project\'s value and ke
   assert.equal((r.body?._meta as Record<string, unknown>).owner, 'platform-team');
   assert.ok(!('managed_by' in (r.body?._meta as Record<string, unknown>)));
   assert.deepEqual(r.leftChanged, []);
-  assert.deepEqual(r.body?.template?.mappings, USERS.template.mappings, 'only the mappings this project added are taken out');
+  assert.deepEqual((r.body?.template as { mappings?: unknown }).mappings, USERS.template.mappings, 'only the mappings this project added are taken out');
 
   const changedByUser = structuredClone(merged) as { template: { settings: Record<string, string> } };
   changedByUser.template.settings['index.lifecycle.name'] = 'team-logs-v2';
