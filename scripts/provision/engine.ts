@@ -77,11 +77,11 @@ function line(o: Pick<ObjectReport, 'kind' | 'id' | 'title'>, action: string): s
   return `${action.padEnd(10)} ${o.kind.padEnd(21)} ${o.id}${o.title && o.title !== o.id ? `  (${o.title})` : ''}`;
 }
 
-function basicToken(username: string, password: string): string {
+export function basicToken(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`).toString('base64');
 }
 
-function authorization(target: Target): string {
+export function authorization(target: Target): string {
   return target.auth.kind === 'apiKey' ? `ApiKey ${target.auth.apiKey}` : `Basic ${basicToken(target.auth.username, target.auth.password)}`;
 }
 
@@ -186,14 +186,14 @@ async function printRequests(config: Config, resources: readonly Resource[], env
   return { exitCode: EXIT.ok, objects, flavour: config.printFlavour, ...(config.printLicence === 'both' ? {} : { licence: config.printLicence }) };
 }
 
-interface Detected {
+export interface Detected {
   flavour: Flavour;
   version: string;
   licence: LicenceTier;
   licenceType: string;
 }
 
-async function detect(es: EsCaller): Promise<Detected> {
+export async function detect(es: EsCaller): Promise<Detected> {
   const info = await es.call('GET /', (c) => c.info());
   const flavour: Flavour = info?.version.build_flavor === 'serverless' ? 'serverless' : 'stateful';
   const version = info?.version.number ?? 'unknown';

@@ -54,13 +54,13 @@ export interface Fault {
   times: number;
 }
 
-type Json = Record<string, unknown>;
-interface Reply {
+export type Json = Record<string, unknown>;
+export interface Reply {
   status: number;
   body?: unknown;
   ndjson?: unknown[];
 }
-interface Req {
+export interface Req {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -70,7 +70,7 @@ interface Req {
   contentType: string;
   space: string;
 }
-type Handler = (req: Req) => Reply;
+export type Handler = (req: Req) => Reply;
 interface Route {
   method: string;
   re: RegExp;
@@ -140,6 +140,10 @@ export class StackDouble {
   readonly pipelines = new Map<string, Json>();
   readonly installedPackages = new Map<string, string>();
   readonly spaces = new Map<string, SpaceState>();
+  /** Rule id -> `execution_status` / `last_run` as Kibana reports them after a run (default: pending, never ran). */
+  readonly ruleRuns = new Map<string, Json>();
+  /** SLO id -> `summary` (default: NO_DATA). */
+  readonly sloSummaries = new Map<string, Json>();
   esUrl = '';
   kibanaUrl = '';
   #servers: Server[] = [];
@@ -193,6 +197,11 @@ export class StackDouble {
 
   inject(fault: Fault): void {
     this.faults.push(fault);
+  }
+
+  /** Adds a route ahead of the built-in ones (modules that extend the double, e.g. observed-data.ts). */
+  route(target: 'elasticsearch' | 'kibana', method: string, re: RegExp, write: boolean, handler: Handler): void {
+    (target === 'elasticsearch' ? this.#esRoutes : this.#kbRoutes).unshift({ method, re, write, handler });
   }
 
   get #platinum(): boolean {
@@ -533,6 +542,7 @@ export class StackDouble {
       updatedAt: '2026-01-01T00:00:00.000Z',
       version: 2,
       instanceId: '*',
+      summary: clone(this.sloSummaries.get(String(s.id)) ?? { status: 'NO_DATA', sliValue: -1, errorBudget: { initial: 0.01, consumed: 0, remaining: 1, isEstimated: false } }),
     });
     this.#kb('GET', /^\/api\/observability\/slos$/, false, (r) => {
       const all = [...this.space(r.space).slos.values()].map(sloView);
@@ -577,6 +587,7 @@ export class StackDouble {
       api_key_owner: 'double',
       created_by: 'double',
       execution_status: { status: 'pending', last_execution_date: '2026-01-01T00:00:00.000Z' },
+      ...clone(this.ruleRuns.get(String(x.id)) ?? {}),
       actions: ((x.actions ?? []) as Json[]).map((a, i) => ({ ...a, uuid: `uuid-${i}`, connector_type_id: '.server-log' })),
       tags: x.tags ?? [],
     });

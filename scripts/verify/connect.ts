@@ -1,0 +1,115 @@
+/**
+ * The connection `make verify` and `make drill` share with the provisioning: the same target
+ * (KIBANA_URL, ELASTICSEARCH_URL, ELASTIC_API_KEY or ELASTIC_USERNAME/ELASTIC_PASSWORD,
+ * KIBANA_SPACE, ELASTIC_CA_FILE, or `--from-eck`), the same HTTP clients (retries, deadlines,
+ * errors that name a missing privilege) and the same detection of flavour and licence.
+ */
+import { ConfigError } from '../provision/errors.js';
+import { targetFromEnv, type LicenceTier, type Target } from '../provision/config.js';
+import { openEck, type EckConnection, type EckDeps } from '../provision/eck.js';
+import { authorization, basicToken, detect, type Detected } from '../provision/engine.js';
+import { createEsClient, esCaller, type EsCaller } from '../provision/es-client.js';
+import { KibanaClient } from '../provision/kibana-client.js';
+import { Redactor, redactingSink, type Sink } from '../provision/redact.js';
+import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from '../provision/retry.js';
+import { trustedCas } from '../provision/tls.js';
+import type { Flavour } from '../../model/resources.js';
+
+export interface ConnectOptions {
+  /** Namespace of the ECK stack when the target comes from the cluster (`--from-eck`). */
+  readonly fromEck: string | undefined;
+  /** Deadline of each HTTP request, in milliseconds. */
+  readonly requestTimeoutMs: number;
+}
+
+export interface ConnectDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly sleep?: Sleep;
+  readonly retry?: RetryPolicy;
+  readonly eck?: EckDeps;
+  readonly log: (message: string) => void;
+}
+
+export interface Stack {
+  readonly es: EsCaller;
+  readonly kibana: KibanaClient;
+  readonly flavour: Flavour;
+  readonly licence: LicenceTier;
+  readonly licenceType: string;
+  readonly version: string;
+  readonly space: string | undefined;
+  /** Wraps an output sink so that no credential read here is ever written. */
+  redacting(sink: Sink): Sink;
+  close(): Promise<void>;
+}
+
+/** Reads the target, opens the clients and detects the stack. Throws ConfigError on bad settings. */
+export async function connect(options: ConnectOptions, deps: ConnectDeps): Promise<Stack> {
+  const redactor = new Redactor();
+  redactor.add(deps.env.ELASTIC_API_KEY?.trim());
+  redactor.add(deps.env.ELASTIC_PASSWORD);
+  if (deps.env.ELASTIC_USERNAME && deps.env.ELASTIC_PASSWORD) redactor.add(basicToken(deps.env.ELASTIC_USERNAME.trim(), deps.env.ELASTIC_PASSWORD));
+
+  let eck: EckConnection | undefined;
+  let target: Target | undefined;
+  const problems: string[] = [];
+  if (options.fromEck !== undefined) {
+    eck = await openEck(options.fromEck, deps.eck, deps.log);
+    redactor.add(eck.env.ELASTIC_PASSWORD);
+    const derived = targetFromEnv({ ...deps.env, ...eck.env, ELASTIC_API_KEY: undefined }, problems);
+    if (derived !== undefined) {
+      target = {
+        ...derived,
+        caPem: [derived.caPem, eck.env.ECK_CA_PEM].filter(Boolean).join('\n'),
+        kibanaServername: eck.kibanaServername,
+        elasticsearchServername: eck.elasticsearchServername,
+      };
+    }
+  } else {
+    target = targetFromEnv(deps.env, problems);
+  }
+  if (target === undefined) {
+    await eck?.close();
+    throw new ConfigError(problems);
+  }
+
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const sleep = deps.sleep ?? realSleep;
+  const ca = trustedCas(target.caPem, deps.env);
+  const onRetry = (m: string): void => deps.log(redactor.redact(`  ${m}`));
+  const client = createEsClient(target, ca);
+  const close = async (): Promise<void> => {
+    await client.close();
+    await eck?.close();
+  };
+  const es = esCaller(client, retry, sleep, onRetry);
+  const kibana = new KibanaClient({
+    baseUrl: target.kibanaUrl,
+    space: target.space,
+    authorization: authorization(target),
+    ca,
+    servername: target.kibanaServername,
+    retry,
+    sleep,
+    onRetry,
+    timeoutMs: options.requestTimeoutMs,
+  });
+  let detected: Detected;
+  try {
+    detected = await detect(es);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    es,
+    kibana,
+    flavour: detected.flavour,
+    licence: detected.licence,
+    licenceType: detected.licenceType,
+    version: detected.version,
+    space: target.space,
+    redacting: (sink) => redactingSink(sink, redactor),
+    close,
+  };
+}
