@@ -1,0 +1,55 @@
+/**
+ * What Kibana's alerting says about the drill's rules: the alerts-as-data documents of each rule
+ * (`.alerts-*`, searched through Elasticsearch; the public Kibana API has no alert search). Field
+ * names from Kibana's kbn-rule-data-utils (default_alerts_as_data.ts, alert_status.ts):
+ * `kibana.alert.rule.uuid` (the rule id), `kibana.alert.status` (active | recovered | untracked),
+ * `kibana.alert.start`, `kibana.alert.end`.
+ */
+import type { Stack } from '../verify/connect.js';
+import { search, valueAt } from '../verify/context.js';
+
+export const ALERTS_INDEX = '.alerts-*';
+export const ALERT_FIELDS = {
+  ruleUuid: 'kibana.alert.rule.uuid',
+  status: 'kibana.alert.status',
+  start: 'kibana.alert.start',
+  end: 'kibana.alert.end',
+} as const;
+const MAX_ALERTS = 500;
+
+export interface RuleAlerts {
+  /** Earliest start of an alert that started at or after `since`. */
+  readonly firstStart: Date | undefined;
+  /** An alert of the rule is active now. */
+  readonly active: boolean;
+  /** Latest end of an alert that started at or after `since` (when none is active). */
+  readonly lastEnd: Date | undefined;
+  /** Active alerts that started before `since` (the rule was already firing). */
+  readonly activeBefore: number;
+}
+
+function date(v: unknown): Date | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** Alerts of these rules, summarised per rule id. */
+export async function readAlerts(stack: Stack, ruleIds: readonly string[], since: Date): Promise<Map<string, RuleAlerts>> {
+  const hits = await search(stack, ALERTS_INDEX, { bool: { filter: [{ terms: { [ALERT_FIELDS.ruleUuid]: [...ruleIds] } }] } }, { size: MAX_ALERTS });
+  const out = new Map<string, RuleAlerts>();
+  for (const id of ruleIds) {
+    const mine = hits.filter((h) => valueAt(h.source, ALERT_FIELDS.ruleUuid) === id);
+    const started = mine.map((h) => ({ start: date(valueAt(h.source, ALERT_FIELDS.start)), end: date(valueAt(h.source, ALERT_FIELDS.end)), status: valueAt(h.source, ALERT_FIELDS.status) }));
+    const during = started.filter((a) => a.start !== undefined && a.start.getTime() >= since.getTime());
+    const firstStart = during.map((a) => a.start as Date).sort((a, b) => a.getTime() - b.getTime())[0];
+    const ends = during.map((a) => a.end).filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime());
+    out.set(id, {
+      firstStart,
+      active: started.some((a) => a.status === 'active'),
+      lastEnd: ends[0],
+      activeBefore: started.filter((a) => a.status === 'active' && a.start !== undefined && a.start.getTime() < since.getTime()).length,
+    });
+  }
+  return out;
+}
