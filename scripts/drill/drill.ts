@@ -18,6 +18,7 @@ import { runTraffic, type TrafficIO, type TrafficResult } from '../traffic/run.j
 import { SCENARIOS, SCENARIO_NAMES, isScenarioName } from '../traffic/scenarios.js';
 import type { Resource } from '../../model/resources.js';
 import { connect, type Stack } from '../verify/connect.js';
+import { DOCS, type Section } from '../verify/report.js';
 import { readAlerts, type RuleAlerts } from './alerts.js';
 import { planDrill, type DrillPlan, type Expectation } from './plan.js';
 
@@ -314,7 +315,7 @@ export function formatDrillReport(r: DrillReport): string {
     '',
     ...r.expectations.map((e) => `${MARK[e.outcome]}  ${(e.expect === 'fire' ? 'fires' : 'quiet').padEnd(6)} ${e.alertId.padEnd(width)}  ${e.detail}`),
     '',
-    r.passed ? 'Every expectation held.' : 'An expectation failed: see docs/verify.md#drill and the runbook of the alert (alerts/runbooks/).',
+    r.passed ? 'Every expectation held.' : `An expectation failed: see ${DOCS}#${'drill' satisfies Section} and the runbook of the alert (alerts/runbooks/).`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -27,6 +27,26 @@ export interface CheckResult {
 
 export const DOCS = 'docs/verify.md';
 
+/** The sections of docs/verify.md a failure points to (a test checks each is a heading there). */
+export const SECTIONS = [
+  'logs',
+  'metrics',
+  'traces',
+  'kubernetes-metrics',
+  'logs-shape',
+  'metrics-shape',
+  'field-types',
+  'correlation',
+  'objects',
+  'rules',
+  'slos',
+  'connector',
+  'agents',
+  'troubleshooting',
+  'drill',
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
 export function pass(group: Group, id: string, detail: string, evidence?: CheckResult['evidence']): CheckResult {
   return { id, group, status: 'pass', detail, ...(evidence ? { evidence } : {}) };
 }
@@ -40,10 +60,10 @@ export function fail(
   id: string,
   detail: string,
   cause: string,
-  section: string,
+  section: Section,
   extra: { pending?: boolean; evidence?: CheckResult['evidence'] } = {},
 ): CheckResult {
-  return { id, group, status: 'fail', detail, cause, see: section.includes('/') ? section : `${DOCS}#${section}`, ...extra };
+  return { id, group, status: 'fail', detail, cause, see: `${DOCS}#${section}`, ...extra };
 }
 
 export interface Report {

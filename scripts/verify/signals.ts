@@ -4,7 +4,7 @@
  */
 import { APP_LABEL_FIELD, DATASETS, INDEX_PATTERNS, KUBERNETES_FIELDS, SERVICE_NAME_FIELD } from '../../kibana/telemetry-fields.js';
 import { search, term, timestampOf, type CheckContext, type Hit, type Query } from './context.js';
-import { fail, pass, type CheckResult } from './report.js';
+import { fail, pass, type CheckResult, type Section } from './report.js';
 
 export interface SignalSpec {
   readonly id: string;
@@ -13,7 +13,7 @@ export interface SignalSpec {
   readonly query: (ctx: CheckContext) => Query;
   /** Likely cause when nothing arrives, and the docs section to read. */
   readonly cause: string;
-  readonly section: string;
+  readonly section: Section;
 }
 
 /** The service's documents: its own `service.name`, or (before the JSON is parsed) its pods' app label. */

@@ -3,10 +3,12 @@
  * with the message that names it. No check passes without having looked at data.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { ACCESS_LOG, APP_LABEL_FIELD, SERVICE_NAME } from '../../kibana/telemetry-fields.js';
 import { SIGNALS } from '../../scripts/verify/signals.js';
-import type { Report } from '../../scripts/verify/report.js';
+import { verify } from '../../scripts/verify/verify.js';
+import { SECTIONS, type Report } from '../../scripts/verify/report.js';
 import { AGENT_POLICY_ID } from '../../fleet/policies.js';
 import { INDEX, TRACE_ID, check, healthyWorld, runVerify } from './world.js';
 
@@ -218,7 +220,6 @@ test('with no recent traffic and a --base-url, a little traffic is sent before c
   const world = await healthyWorld(t);
   for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = '2026-12-06T00:00:00.000Z';
   let sentTo: string | undefined;
-  const { verify } = await import('../../scripts/verify/verify.js');
   let err = '';
   await verify(
     { baseUrl: 'http://127.0.0.1:9', timeout: 1, poll: 1 },
@@ -237,4 +238,10 @@ test('with no recent traffic and a --base-url, a little traffic is sent before c
   );
   assert.equal(sentTo, 'http://127.0.0.1:9');
   assert.match(err, /No recent request to the service: sending 30 s of steady traffic/);
+});
+
+test('every docs section a failure points to is a heading of docs/verify.md', async () => {
+  const doc = await readFile(new URL('../../docs/verify.md', import.meta.url), 'utf8');
+  const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] as string).toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+  for (const section of SECTIONS) assert.ok(anchors.has(section), `docs/verify.md has no heading for #${section}`);
 });
