@@ -1,7 +1,7 @@
 /**
  * What Kibana's alerting says about the drill's rules: the alerts-as-data documents of each rule
  * (`.alerts-*`, searched through Elasticsearch; the public Kibana API has no alert search). Field
- * names from Kibana's kbn-rule-data-utils (default_alerts_as_data.ts, alert_status.ts):
+ * names from Kibana's kbn-rule-data-utils (default_alerts_as_data.ts, alerts_as_data_status.ts):
  * `kibana.alert.rule.uuid` (the rule id), `kibana.alert.status` (active | recovered | untracked),
  * `kibana.alert.start`, `kibana.alert.end`.
  */
