@@ -17,7 +17,7 @@ import { resolveOptions, type TrafficOptions } from '../traffic/options.js';
 import { runTraffic, type TrafficIO, type TrafficResult } from '../traffic/run.js';
 import { SCENARIOS, SCENARIO_NAMES, isScenarioName } from '../traffic/scenarios.js';
 import type { Resource } from '../../model/resources.js';
-import { connect, type Stack } from '../verify/connect.js';
+import { connectFor } from '../verify/connect.js';
 import { DOCS, type Section } from '../verify/report.js';
 import { readAlerts, type RuleAlerts } from './alerts.js';
 import { planDrill, type DrillPlan, type Expectation } from './plan.js';
@@ -148,16 +148,12 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
   }
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? realSleep;
-  let stack: Stack;
-  try {
-    stack = await connect(
-      { fromEck: settings.fromEck, requestTimeoutMs: 30_000 },
-      { env: deps.env, sleep, ...(deps.retry ? { retry: deps.retry } : {}), ...(deps.eck ? { eck: deps.eck } : {}), log: (m) => deps.stderr.write(`${m}\n`) },
-    );
-  } catch (e) {
-    deps.stderr.write(`drill: ${describeError(e)}\n`);
-    return { exitCode: e instanceof ConfigError ? DRILL_EXIT.refused : DRILL_EXIT.failed };
-  }
+  const stack = await connectFor(
+    'drill',
+    { fromEck: settings.fromEck, requestTimeoutMs: 30_000 },
+    { env: deps.env, stderr: deps.stderr, sleep, ...(deps.retry ? { retry: deps.retry } : {}), ...(deps.eck ? { eck: deps.eck } : {}), log: (m) => deps.stderr.write(`${m}\n`) },
+  );
+  if (stack === 'usage' || stack === 'failed') return { exitCode: stack === 'usage' ? DRILL_EXIT.refused : DRILL_EXIT.failed };
   const out = stack.redacting(deps.stdout);
   const err = stack.redacting(deps.stderr);
   try {

@@ -9,17 +9,16 @@ import path from 'node:path';
 import { allResources } from './definitions.js';
 import { loadConfig, secretProblems, targetFromEnv, type Config, type LicenceTier, type ProvisionOptions, type Target } from './config.js';
 import { formatDiffs, type FieldDiff } from './diff.js';
-import { createEsClient, esCaller, type EsCaller } from './es-client.js';
+import { basicToken, createClients } from './clients.js';
+import type { EsCaller } from './es-client.js';
 import { openEck, type EckConnection, type EckDeps } from './eck.js';
 import { AuthenticationError, ConfigError, EXIT, RemoteError, describeError, type ExitCode } from './errors.js';
-import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
 import { printSecret, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
 import { Redactor, redactingSink, type Sink } from './redact.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from './retry.js';
 import { checkDefinitions, selectResources } from './select.js';
-import { trustedCas } from './tls.js';
 
 export type { ProvisionOptions } from './config.js';
 
@@ -75,14 +74,6 @@ const SYMBOL: Record<Action, string> = { create: '+', update: '~', unchanged: '=
 
 function line(o: Pick<ObjectReport, 'kind' | 'id' | 'title'>, action: string): string {
   return `${action.padEnd(10)} ${o.kind.padEnd(21)} ${o.id}${o.title && o.title !== o.id ? `  (${o.title})` : ''}`;
-}
-
-export function basicToken(username: string, password: string): string {
-  return Buffer.from(`${username}:${password}`).toString('base64');
-}
-
-export function authorization(target: Target): string {
-  return target.auth.kind === 'apiKey' ? `ApiKey ${target.auth.apiKey}` : `Basic ${basicToken(target.auth.username, target.auth.password)}`;
 }
 
 export async function provision(options: ProvisionOptions, deps: ProvisionDeps): Promise<ProvisionResult> {
@@ -214,22 +205,8 @@ async function run(
   out: Sink,
   err: Sink,
 ): Promise<ProvisionResult> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  const sleep = deps.sleep ?? realSleep;
-  const ca = trustedCas(target.caPem, deps.env);
   const onRetry = (m: string): void => err.write(`  ${m}\n`);
-  const esClient = createEsClient(target, ca);
-  const es = esCaller(esClient, retry, sleep, onRetry);
-  const kibana = new KibanaClient({
-    baseUrl: target.kibanaUrl,
-    space: target.space,
-    authorization: authorization(target),
-    ca,
-    servername: target.kibanaServername,
-    retry,
-    sleep,
-    onRetry,
-  });
+  const { esClient, es, kibana } = createClients(target, { env: deps.env, retry: deps.retry ?? DEFAULT_RETRY, sleep: deps.sleep ?? realSleep, onRetry });
   try {
     let detected: Detected;
     let kibanaVersion = 'unknown';

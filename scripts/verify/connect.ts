@@ -7,12 +7,13 @@
 import { ConfigError } from '../provision/errors.js';
 import { targetFromEnv, type LicenceTier, type Target } from '../provision/config.js';
 import { openEck, type EckConnection, type EckDeps } from '../provision/eck.js';
-import { authorization, basicToken, detect, type Detected } from '../provision/engine.js';
-import { createEsClient, esCaller, type EsCaller } from '../provision/es-client.js';
-import { KibanaClient } from '../provision/kibana-client.js';
+import { basicToken, createClients } from '../provision/clients.js';
+import { detect, type Detected } from '../provision/engine.js';
+import { describeError } from '../provision/errors.js';
+import type { EsCaller } from '../provision/es-client.js';
+import type { KibanaClient } from '../provision/kibana-client.js';
 import { Redactor, redactingSink, type Sink } from '../provision/redact.js';
 import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from '../provision/retry.js';
-import { trustedCas } from '../provision/tls.js';
 import type { Flavour } from '../../model/resources.js';
 
 export interface ConnectOptions {
@@ -73,27 +74,18 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
     throw new ConfigError(problems);
   }
 
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  const sleep = deps.sleep ?? realSleep;
-  const ca = trustedCas(target.caPem, deps.env);
   const onRetry = (m: string): void => deps.log(redactor.redact(`  ${m}`));
-  const client = createEsClient(target, ca);
+  const { esClient, es, kibana } = createClients(target, {
+    env: deps.env,
+    retry: deps.retry ?? DEFAULT_RETRY,
+    sleep: deps.sleep ?? realSleep,
+    onRetry,
+    kibanaTimeoutMs: options.requestTimeoutMs,
+  });
   const close = async (): Promise<void> => {
-    await client.close();
+    await esClient.close();
     await eck?.close();
   };
-  const es = esCaller(client, retry, sleep, onRetry);
-  const kibana = new KibanaClient({
-    baseUrl: target.kibanaUrl,
-    space: target.space,
-    authorization: authorization(target),
-    ca,
-    servername: target.kibanaServername,
-    retry,
-    sleep,
-    onRetry,
-    timeoutMs: options.requestTimeoutMs,
-  });
   let detected: Detected;
   try {
     detected = await detect(es);
@@ -112,4 +104,17 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
     redacting: (sink) => redactingSink(sink, redactor),
     close,
   };
+}
+
+/**
+ * `connect` for a command: configuration problems and connection failures are written to `stderr`
+ * as `<command>: <message>` and come back as `usage` or `failed` instead of a stack.
+ */
+export async function connectFor(command: string, options: ConnectOptions, deps: ConnectDeps & { stderr: Sink }): Promise<Stack | 'usage' | 'failed'> {
+  try {
+    return await connect(options, deps);
+  } catch (e) {
+    deps.stderr.write(`${command}: ${describeError(e)}\n`);
+    return e instanceof ConfigError ? 'usage' : 'failed';
+  }
 }

@@ -16,7 +16,7 @@ import { selectResources } from '../provision/select.js';
 import { resolveOptions, type TrafficOptions } from '../traffic/options.js';
 import { runTraffic, type TrafficResult } from '../traffic/run.js';
 import type { Resource } from '../../model/resources.js';
-import { connect, type Stack } from './connect.js';
+import { connectFor } from './connect.js';
 import type { CheckContext, CheckSettings } from './context.js';
 import { checkApmService, checkTraceLink } from './correlation.js';
 import { checkAgents, checkPackages } from './fleet.js';
@@ -174,20 +174,12 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
   const started = now().getTime();
   const left = (): number => settings.timeoutMs - (now().getTime() - started);
 
-  let stack: Stack;
-  try {
-    stack = await connect(
-      { fromEck: settings.fromEck, requestTimeoutMs: REQUEST_TIMEOUT_MS },
-      { env: deps.env, sleep, retry: deps.retry ?? RETRY, ...(deps.eck ? { eck: deps.eck } : {}), log: (m) => deps.stderr.write(`${m}\n`) },
-    );
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      deps.stderr.write(`verify: ${e.message}\n`);
-      return { exitCode: EXIT.usage };
-    }
-    deps.stderr.write(`verify: ${describeError(e)}\n`);
-    return { exitCode: EXIT.failed };
-  }
+  const stack = await connectFor(
+    'verify',
+    { fromEck: settings.fromEck, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    { env: deps.env, stderr: deps.stderr, sleep, retry: deps.retry ?? RETRY, ...(deps.eck ? { eck: deps.eck } : {}), log: (m) => deps.stderr.write(`${m}\n`) },
+  );
+  if (stack === 'usage' || stack === 'failed') return { exitCode: EXIT[stack] };
   const out = stack.redacting(deps.stdout);
   const err = stack.redacting(deps.stderr);
   try {

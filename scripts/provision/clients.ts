@@ -1,0 +1,54 @@
+/**
+ * The Elasticsearch and Kibana clients for one target, built the same way wherever they are needed
+ * (provisioning, verification, drills): one trust store, one retry policy, one auth header.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { Target } from './config.js';
+import { createEsClient, esCaller, type EsCaller } from './es-client.js';
+import { KibanaClient } from './kibana-client.js';
+import type { RetryPolicy, Sleep } from './retry.js';
+import { trustedCas } from './tls.js';
+
+export interface Clients {
+  /** The raw client, to close. */
+  readonly esClient: Client;
+  readonly es: EsCaller;
+  readonly kibana: KibanaClient;
+}
+
+export interface ClientOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly retry: RetryPolicy;
+  readonly sleep: Sleep;
+  readonly onRetry: (message: string) => void;
+  /** Deadline of each Kibana request (default: the client's). */
+  readonly kibanaTimeoutMs?: number;
+}
+
+export function basicToken(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
+export function authorization(target: Target): string {
+  return target.auth.kind === 'apiKey' ? `ApiKey ${target.auth.apiKey}` : `Basic ${basicToken(target.auth.username, target.auth.password)}`;
+}
+
+export function createClients(target: Target, options: ClientOptions): Clients {
+  const ca = trustedCas(target.caPem, options.env);
+  const esClient = createEsClient(target, ca);
+  return {
+    esClient,
+    es: esCaller(esClient, options.retry, options.sleep, options.onRetry),
+    kibana: new KibanaClient({
+      baseUrl: target.kibanaUrl,
+      space: target.space,
+      authorization: authorization(target),
+      ca,
+      servername: target.kibanaServername,
+      retry: options.retry,
+      sleep: options.sleep,
+      onRetry: options.onRetry,
+      ...(options.kibanaTimeoutMs !== undefined ? { timeoutMs: options.kibanaTimeoutMs } : {}),
+    }),
+  };
+}
