@@ -118,7 +118,8 @@ test('a fired alert that never recovers fails once the recovery wait is over', a
 
 test('an alert already firing before the drill is reported as inconclusive, not as fired by the drill', async (t) => {
   const world = await healthyWorld(t);
-  world.data.add(ALERTS, { '@timestamp': '2026-12-07T09:00:00.000Z', [ALERT_FIELDS.ruleUuid]: 'sample-service-apm-latency', [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: '2026-12-07T09:00:00.000Z' });
+  const anHourAgo = new Date(world.clock.now - 60 * MIN).toISOString();
+  world.data.add(ALERTS, { '@timestamp': anHourAgo, [ALERT_FIELDS.ruleUuid]: 'sample-service-apm-latency', [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: anHourAgo });
   const run = await runDrill(world, { scenario: 'latency', baseUrl: 'http://127.0.0.1:8080', recovery: 0 }, () => []);
   assert.match(run.out, /SKIP {2}fires {2}apm-latency +was already firing before the drill started: inconclusive/);
 });

@@ -218,7 +218,7 @@ test('bad flags are reported together with exit 2, before any request', async (t
 
 test('with no recent traffic and a --base-url, a little traffic is sent before checking', async (t) => {
   const world = await healthyWorld(t);
-  for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = '2026-12-06T00:00:00.000Z';
+  for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = new Date(world.clock.now - 86_400_000).toISOString();
   let sentTo: string | undefined;
   let err = '';
   await verify(
