@@ -1,10 +1,13 @@
 /**
  * What Kibana's alerting says about the drill's rules: the alerts-as-data documents of each rule
- * (`.alerts-*`, searched through Elasticsearch; the public Kibana API has no alert search). Field
+ * (`.alerts-*`, searched through Elasticsearch; the public Kibana API has no alert search). When the
+ * credentials may not read `.alerts-*` (403), the rules' own `last_run.alerts_count` (public rule API)
+ * is read instead, and firing and recovery are timed by when they were observed. Field
  * names from Kibana's kbn-rule-data-utils (default_alerts_as_data.ts, alerts_as_data_status.ts):
  * `kibana.alert.rule.uuid` (the rule id), `kibana.alert.status` (active | recovered | untracked),
  * `kibana.alert.start`, `kibana.alert.end`.
  */
+import { PrivilegeError } from '../provision/errors.js';
 import type { Stack } from '../verify/connect.js';
 import { search, valueAt } from '../verify/context.js';
 
@@ -52,4 +55,60 @@ export async function readAlerts(stack: Stack, ruleIds: readonly string[], since
     });
   }
   return out;
+}
+
+interface RuleRun {
+  readonly last_run?: { alerts_count?: { active?: number | null; new?: number | null } };
+}
+
+/**
+ * Watches the alerts of some rules from `since` on: alerts-as-data while readable, else the rules'
+ * last-run alert counts (first seen active = fired, first seen inactive after that = recovered).
+ */
+export class AlertWatch {
+  readonly #stack: Stack;
+  readonly #ruleIds: readonly string[];
+  readonly #since: Date;
+  readonly #log: (message: string) => void;
+  #fromRules = false;
+  readonly #firstSeen = new Map<string, Date>();
+  readonly #endSeen = new Map<string, Date>();
+  readonly #activeAtStart = new Set<string>();
+  #reads = 0;
+
+  constructor(stack: Stack, ruleIds: readonly string[], since: Date, log: (message: string) => void) {
+    this.#stack = stack;
+    this.#ruleIds = ruleIds;
+    this.#since = since;
+    this.#log = log;
+  }
+
+  async read(now: Date): Promise<Map<string, RuleAlerts>> {
+    this.#reads++;
+    if (!this.#fromRules) {
+      try {
+        return await readAlerts(this.#stack, this.#ruleIds, this.#since);
+      } catch (e) {
+        if (!(e instanceof PrivilegeError)) throw e;
+        this.#fromRules = true;
+        this.#log(`cannot read ${ALERTS_INDEX} (${e.privilege}): timing alerts by the rules' last runs instead, to the nearest poll`);
+      }
+    }
+    const out = new Map<string, RuleAlerts>();
+    for (const id of this.#ruleIds) {
+      const res = await this.#stack.kibana.request<RuleRun>({ method: 'GET', path: `/api/alerting/rule/${encodeURIComponent(id)}`, accept: [404] });
+      const counts = res.status === 404 ? undefined : res.body.last_run?.alerts_count;
+      const active = (counts?.active ?? 0) + (counts?.new ?? 0) > 0;
+      if (this.#reads === 1 && active) this.#activeAtStart.add(id);
+      if (active && !this.#activeAtStart.has(id) && !this.#firstSeen.has(id)) this.#firstSeen.set(id, now);
+      if (!active) {
+        this.#activeAtStart.delete(id);
+        if (this.#firstSeen.has(id) && !this.#endSeen.has(id)) this.#endSeen.set(id, now);
+      } else {
+        this.#endSeen.delete(id);
+      }
+      out.set(id, { firstStart: this.#firstSeen.get(id), active, lastEnd: this.#endSeen.get(id), activeBefore: this.#activeAtStart.has(id) ? 1 : 0 });
+    }
+    return out;
+  }
 }

@@ -19,7 +19,7 @@ import { SCENARIOS, SCENARIO_NAMES, isScenarioName } from '../traffic/scenarios.
 import type { Resource } from '../../model/resources.js';
 import { connectFor } from '../verify/connect.js';
 import { DOCS, type Section } from '../verify/report.js';
-import { readAlerts, type RuleAlerts } from './alerts.js';
+import { AlertWatch, type RuleAlerts } from './alerts.js';
 import { planDrill, type DrillPlan, type Expectation } from './plan.js';
 
 export const DRILL_EXIT = { ok: 0, failed: 1, refused: 2, unreachable: 3 } as const;
@@ -168,7 +168,8 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
     const watched = plan.expectations.filter((e) => e.skipped === undefined);
     const ruleIds = [...new Set(watched.flatMap((e) => e.ruleIds))];
     const start = now();
-    const before = await readAlerts(stack, ruleIds, start);
+    const watch = new AlertWatch(stack, ruleIds, start, (m) => err.write(`  ${m}\n`));
+    const before = await watch.read(start);
     err.write(
       `Drill ${scenario.name}: ${settings.traffic.durationSeconds} s at ${settings.traffic.rps} rps; licence ${stack.licenceType}; ` +
         `watching ${ruleIds.length} rules (${watched.filter((e) => e.expect === 'fire').length} to fire, ${watched.filter((e) => e.expect === 'quiet').length} to stay quiet)\n`,
@@ -178,7 +179,7 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
     const announced = new Set<string>();
     const observe = async (): Promise<void> => {
       try {
-        seen = await readAlerts(stack, ruleIds, start);
+        seen = await watch.read(now());
       } catch (e) {
         err.write(`  could not read alerts: ${describeError(e)}\n`);
         return;

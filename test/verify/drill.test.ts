@@ -90,6 +90,19 @@ test('an error burst whose page and log alerts fire and recover passes, with the
   assert.match(run.err, /3 min: sample-service-availability-burn-rate-page fired/);
 });
 
+test('without read access to .alerts-*, the drill times alerts by the rules\' last runs instead', async (t) => {
+  const world = await healthyWorld(t);
+  world.double.inject({ target: 'elasticsearch', path: /^\/\.alerts-\*\/_search$/, status: 403, times: Infinity });
+  const counts = (active: number) => ({ last_run: { outcome: 'succeeded', outcome_msg: null, alerts_count: { active, new: 0, recovered: 0, ignored: 0 } } });
+  const run = await runDrill(world, { scenario: 'latency', baseUrl: 'http://127.0.0.1:8080' }, (start) => [
+    { at: start + 4 * MIN, apply: () => void world.double.ruleRuns.set('sample-service-apm-latency', counts(1)) },
+    { at: start + 15 * MIN, apply: () => void world.double.ruleRuns.set('sample-service-apm-latency', counts(0)) },
+  ]);
+  assert.equal(run.exitCode, 0, run.out + run.err);
+  assert.match(run.err, /cannot read \.alerts-\* \(.*\): timing alerts by the rules' last runs instead/);
+  assert.match(run.out, /PASS {2}fires {2}apm-latency +fired after 4 min; recovered 5 min after the traffic stopped/);
+});
+
 test('an alert that does not fire fails the drill and says so', async (t) => {
   const world = await healthyWorld(t);
   const run = await runDrill(world, { scenario: 'error-burst', baseUrl: 'http://127.0.0.1:8080' }, (start) => alertOf(world, start, 'sample-service-error-log-spike', 2, 12));
