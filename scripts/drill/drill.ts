@@ -6,13 +6,14 @@
  * Exit 0 only when every expectation held; 2 when the drill was refused (or bad usage); 3 when the
  * traffic never reached the service.
  */
-import { allResources } from '../provision/definitions.js';
+import { loadDefinitions } from '../provision/engine.js';
 import { ConfigError, describeError } from '../provision/errors.js';
 import { DEFAULT_ECK_NAMESPACE } from '../provision/config.js';
 import type { EckDeps } from '../provision/eck.js';
 import type { Sink } from '../provision/redact.js';
 import { realSleep, type RetryPolicy, type Sleep } from '../provision/retry.js';
 import { selectResources } from '../provision/select.js';
+import { TrafficError } from '../traffic/errors.js';
 import { resolveOptions, type TrafficOptions } from '../traffic/options.js';
 import { runTraffic, type TrafficIO, type TrafficResult } from '../traffic/run.js';
 import { SCENARIOS, SCENARIO_NAMES, isScenarioName } from '../traffic/scenarios.js';
@@ -139,8 +140,10 @@ function predictionText(p: Expectation['predicted']): string {
 
 export async function drill(options: DrillOptions, deps: DrillDeps): Promise<DrillResult> {
   let settings: Settings;
+  let resources: readonly Resource[];
   try {
     settings = loadSettings(options);
+    resources = loadDefinitions(deps);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     deps.stderr.write(`drill: ${e.message}\n`);
@@ -157,7 +160,6 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
   const out = stack.redacting(deps.stdout);
   const err = stack.redacting(deps.stderr);
   try {
-    const resources = deps.resources ? deps.resources() : allResources(deps.env);
     const { applicable } = selectResources(resources, { flavour: stack.flavour, licence: stack.licence, env: deps.env, only: undefined });
     const scenario = SCENARIOS[settings.traffic.scenario];
     const plan = planDrill(scenario, { applicable, licence: stack.licenceType, durationSeconds: settings.traffic.durationSeconds, rps: settings.traffic.rps });
@@ -198,7 +200,8 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
     // 1. The traffic, with the alerts watched while it runs.
     let done = false;
     const run = deps.runTraffic ?? runTraffic;
-    const traffic = run(settings.traffic, { stdout: { write: () => undefined }, stderr: err, ...(deps.signal ? { signal: deps.signal } : {}) }).finally(() => (done = true));
+    // The traffic's own summary goes to stderr with the progress: stdout carries the drill's report.
+    const traffic = run(settings.traffic, { stdout: err, stderr: err, ...(deps.signal ? { signal: deps.signal } : {}) }).finally(() => (done = true));
     while (!done) {
       await Promise.race([traffic.catch(() => undefined), sleep(settings.pollMs)]);
       await observe();
@@ -232,7 +235,8 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
     return { exitCode: report.passed ? DRILL_EXIT.ok : DRILL_EXIT.failed, plan, report };
   } catch (e) {
     err.write(`drill: ${describeError(e)}\n`);
-    return { exitCode: DRILL_EXIT.failed };
+    // The traffic could not start (port-forward) or reach the service: nothing was observed.
+    return { exitCode: e instanceof TrafficError && e.code !== 'USAGE' ? DRILL_EXIT.unreachable : DRILL_EXIT.failed };
   } finally {
     await stack.close();
   }

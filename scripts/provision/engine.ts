@@ -135,7 +135,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
 }
 
 /** Builds the definition set; a definition module's own validation errors become configuration errors. */
-function loadDefinitions(deps: ProvisionDeps): readonly Resource[] {
+export function loadDefinitions(deps: Pick<ProvisionDeps, 'env' | 'resources'>): readonly Resource[] {
   try {
     return deps.resources ? deps.resources() : allResources(deps.env);
   } catch (e) {

@@ -6,7 +6,7 @@
  * when every required check passed; a check never passes without having seen data.
  */
 import { SERVICE } from '../../service/src/telemetry/registry.js';
-import { allResources } from '../provision/definitions.js';
+import { loadDefinitions } from '../provision/engine.js';
 import { ConfigError, EXIT, describeError, type ExitCode } from '../provision/errors.js';
 import { DEFAULT_ECK_NAMESPACE } from '../provision/config.js';
 import type { EckDeps } from '../provision/eck.js';
@@ -162,8 +162,10 @@ const isPending = (results: readonly CheckResult[]): boolean => results.some((r)
 
 export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<VerifyResult> {
   let settings: Settings;
+  let resources: readonly Resource[];
   try {
     settings = loadSettings(options);
+    resources = loadDefinitions(deps);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     deps.stderr.write(`verify: ${e.message}\n`);
@@ -183,7 +185,6 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
   const out = stack.redacting(deps.stdout);
   const err = stack.redacting(deps.stderr);
   try {
-    const resources = deps.resources ? deps.resources() : allResources(deps.env);
     const { applicable, skipped } = selectResources(resources, { flavour: stack.flavour, licence: stack.licence, env: deps.env, only: undefined });
     const ctx: CheckContext = { stack, applicable, skipped, settings: { ...settings.check, trafficSeen: false }, now };
     err.write(`Verifying ${settings.check.serviceName} (${settings.check.environment}) on Elasticsearch ${stack.version} (${stack.flavour}, licence ${stack.licenceType}), within ${Math.round(settings.timeoutMs / 1000)} s\n`);

@@ -10,6 +10,7 @@ import { planDrill } from '../../scripts/drill/plan.js';
 import { SCENARIOS } from '../../scripts/traffic/scenarios.js';
 import { allResources } from '../../scripts/provision/definitions.js';
 import { selectResources } from '../../scripts/provision/select.js';
+import { TrafficError } from '../../scripts/traffic/errors.js';
 import type { TrafficOptions } from '../../scripts/traffic/options.js';
 import { definitionEnv } from '../provision/helpers.js';
 import { healthyWorld, type World } from './world.js';
@@ -39,7 +40,12 @@ function alertOf(world: World, start: number, rule: string, startMin: number, en
   return events;
 }
 
-async function runDrill(world: World, options: DrillOptions, timeline: (start: number) => Event[]): Promise<DrillResult & { out: string; err: string; traffic: TrafficOptions[] }> {
+async function runDrill(
+  world: World,
+  options: DrillOptions,
+  timeline: (start: number) => Event[],
+  failTraffic?: Error,
+): Promise<DrillResult & { out: string; err: string; traffic: TrafficOptions[] }> {
   let out = '';
   let err = '';
   const start = world.clock.now;
@@ -64,6 +70,7 @@ async function runDrill(world: World, options: DrillOptions, timeline: (start: n
       // The run ends when the virtual clock (advanced by the drill's own sleeps) reaches its duration.
       runTraffic: (o) => {
         traffic.push(o);
+        if (failTraffic !== undefined) return Promise.reject(failTraffic);
         return new Promise((resolve) => {
           running = { until: world.clock.now + o.durationSeconds * 1000, done: () => resolve({ exitCode: 0, summary: { reachable: true, sent: o.durationSeconds * o.rps } as never }) };
         });
@@ -166,6 +173,14 @@ test('on a Basic licence, burn-rate alerts map to the fallback rules; SLO-only a
 test('a drill shorter than the rules\' check interval is refused', () => {
   const plan = planDrill(SCENARIOS.latency, { applicable: applicable('platinum'), licence: 'trial', durationSeconds: 30, rps: 10 });
   assert.match(plan.refusal ?? '', /apm-latency: 30 s is shorter than the rules' 1m check interval/);
+});
+
+test('a port-forward that fails exits 3 with its message: nothing was observed', async (t) => {
+  const world = await healthyWorld(t);
+  const run = await runDrill(world, { scenario: 'latency', portForward: true }, () => [], new TrafficError('PORT_FORWARD_FAILED', 'Port-forward to svc/sample-service in namespace sample-service failed: kubectl exited with code 1.'));
+  assert.equal(run.exitCode, 3);
+  assert.match(run.err, /drill: Port-forward to svc\/sample-service .* failed/);
+  assert.equal(run.report, undefined);
 });
 
 test('an unknown scenario is a usage error that lists the scenarios', async (t) => {
