@@ -13,7 +13,10 @@
  * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial (403 otherwise);
  * - Fleet: packages must be installed before package policies use them, at the installed version;
  *   policies on managed agent policies need `force`.
- * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected.
+ * - rules report the run a test sets in `ruleRuns` (default: pending, never ran), SLOs the summary
+ *   in `sloSummaries` (default: NO_DATA);
+ * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected. Other
+ * modules add routes through `route()` (observed-data.ts: data streams, alerts, Fleet agents).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
