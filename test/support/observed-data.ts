@@ -9,13 +9,15 @@
  *   `expand_wildcards` including `hidden` (or `all`), or when the expression itself starts with `.`
  *   (IndexNameExpressionResolver.implicitHiddenMatch, elastic/elasticsearch server/.../cluster/metadata);
  * - aliases are not modelled: a test stores alerts under the alias name Kibana writes through;
+ * - sorting on a field an index does not map fails (400 "No mapping found for [@timestamp] in order to
+ *   sort on") unless the sort gives `unmapped_type`;
  * - a `term` query on a field mapped as `text` matches a single analysed token only (so a
  *   `service.name` mapped as text never matches "sample-service");
  * - `_field_caps`: a field mapped differently across indices lists every type, each with its
  *   `indices`; `text`/`match_only_text` are not aggregatable;
  * - `GET /api/fleet/agents` takes a KQL `kuery` (only `policy_id:"<id>"` here; anything else 400);
  * - `POST /api/actions/connector/{id}/_execute`: 404 for an unknown connector; `.server-log` params
- *   need a string `message`; answers 200 with `status` ok or error (an error is not an HTTP error).
+ *   need a string `message` and a `level` among trace, debug, info, warn, error, fatal; answers 200 with `status` ok or error (an error is not an HTTP error).
  */
 import { valueAt, type Doc } from '../../scripts/verify/context.js';
 import type { Json, Reply, Req, StackDouble } from './stack-double.js';
@@ -28,6 +30,7 @@ export interface Agent {
 }
 
 const NOT_AGGREGATABLE = new Set(['text', 'match_only_text']);
+const SERVER_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 function esError(status: number, type: string, reason: string): Reply {
   return { status, body: { error: { root_cause: [{ type, reason }], type, reason }, status } };
@@ -83,6 +86,9 @@ export class ObservedData {
       const params = ((r.json ?? {}) as Json).params as Json | undefined;
       if (connector.connector_type_id === '.server-log' && typeof params?.message !== 'string') {
         return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'error validating action params: [message]: expected value of type [string] but got [undefined]' } };
+      }
+      if (connector.connector_type_id === '.server-log' && params?.level !== undefined && !SERVER_LOG_LEVELS.includes(String(params.level))) {
+        return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: `error validating action params: [level]: types that failed validation: ${String(params.level)}` } };
       }
       data.executions.push({ id, params });
       const error = data.connectorErrors.get(id);
@@ -194,7 +200,12 @@ export class ObservedData {
       (this.docs.get(index) ?? []).filter((d) => this.#matches(index, d.source, body.query as Json | undefined)).map((d) => ({ _index: index, _id: d.id, _source: structuredClone(d.source) })),
     );
     const sort = [body.sort ?? []].flat()[0] as Json | undefined;
-    const order = sort === undefined ? undefined : ((sort['@timestamp'] as Json | undefined)?.order ?? 'asc');
+    const byTimestamp = sort?.['@timestamp'] as Json | undefined;
+    if (sort !== undefined && byTimestamp?.unmapped_type === undefined) {
+      const unmapped = resolved.indices.find((i) => !this.mappingOf(i).has('@timestamp'));
+      if (unmapped !== undefined) return esError(400, 'search_phase_execution_exception', `No mapping found for [@timestamp] in order to sort on (index ${unmapped})`);
+    }
+    const order = sort === undefined ? undefined : (byTimestamp?.order ?? 'asc');
     if (order !== undefined) {
       const t = (h: { _source: Doc }): number => Date.parse(String(valueAt(h._source, '@timestamp') ?? 0));
       hits.sort((a, b) => (order === 'desc' ? t(b) - t(a) : t(a) - t(b)));
