@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { drill, type DrillOptions, type DrillResult } from '../../scripts/drill/drill.js';
+import { drill, type DrillOptions, type DrillReport, type DrillResult } from '../../scripts/drill/drill.js';
 import { ALERT_FIELDS } from '../../scripts/drill/alerts.js';
 import { planDrill } from '../../scripts/drill/plan.js';
 import { SCENARIOS } from '../../scripts/traffic/scenarios.js';
@@ -188,4 +188,14 @@ test('an unknown scenario is a usage error that lists the scenarios', async (t) 
   const run = await runDrill(world, { scenario: 'meltdown' }, () => []);
   assert.equal(run.exitCode, 2);
   assert.match(run.err, /SCENARIO must be one of steady, error-burst, slow-burn, latency, outage, got "meltdown"/);
+});
+
+test('--json prints the drill report as JSON on stdout', async (t) => {
+  const world = await healthyWorld(t);
+  const run = await runDrill(world, { scenario: 'latency', baseUrl: 'http://127.0.0.1:8080', json: true }, (start) => alertOf(world, start, 'sample-service-apm-latency', 4, 12));
+  const report = JSON.parse(run.out) as DrillReport;
+  assert.equal(report.passed, true);
+  const apm = report.expectations.find((e) => e.alertId === 'apm-latency');
+  assert.equal(apm?.firedAfterMinutes, 4);
+  assert.deepEqual(apm?.recovery, { recovered: true, afterTrafficMinutes: 2 });
 });

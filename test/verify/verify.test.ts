@@ -245,3 +245,11 @@ test('every docs section a failure points to is a heading of docs/verify.md', as
   const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] as string).toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
   for (const section of SECTIONS) assert.ok(anchors.has(section), `docs/verify.md has no heading for #${section}`);
 });
+
+test('an unreachable target fails at once with exit 1 and says which side is down', async (t) => {
+  const world = await healthyWorld(t);
+  const run = await runVerify({ ...world, env: { ...world.env, ELASTICSEARCH_URL: 'http://127.0.0.1:9' } });
+  assert.equal(run.result.exitCode, 1);
+  assert.match(run.err, /verify: GET \/ failed: .*Elasticsearch unreachable/);
+  assert.equal(run.result.report, undefined);
+});
