@@ -18,7 +18,7 @@ import { resolveOptions, type TrafficOptions } from '../traffic/options.js';
 import { runTraffic, type TrafficIO, type TrafficResult } from '../traffic/run.js';
 import { SCENARIOS, SCENARIO_NAMES, isScenarioName } from '../traffic/scenarios.js';
 import type { Resource } from '../../model/resources.js';
-import { connectFor } from '../verify/connect.js';
+import { connectFor, type Stack } from '../verify/connect.js';
 import { DOCS, type Section } from '../verify/report.js';
 import { AlertWatch, type RuleAlerts } from './alerts.js';
 import { planDrill, type DrillPlan, type Expectation } from './plan.js';
@@ -169,6 +169,11 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
     }
     const watched = plan.expectations.filter((e) => e.skipped === undefined);
     const ruleIds = [...new Set(watched.flatMap((e) => e.ruleIds))];
+    const unusable = await unusableRules(stack, ruleIds);
+    if (unusable.length > 0) {
+      err.write(`drill: refused: these rules cannot fire, so the drill would show nothing about them:\n${unusable.map((u) => `  - ${u}`).join('\n')}\nRun npm run provision-kibana (or enable them), then the drill again.\n`);
+      return { exitCode: DRILL_EXIT.refused, plan };
+    }
     const start = now();
     const watch = new AlertWatch(stack, ruleIds, start, (m) => err.write(`  ${m}\n`));
     const before = await watch.read(start);
@@ -240,6 +245,17 @@ export async function drill(options: DrillOptions, deps: DrillDeps): Promise<Dri
   } finally {
     await stack.close();
   }
+}
+
+/** Rules that do not exist or are disabled on the target. */
+async function unusableRules(stack: Stack, ruleIds: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const id of ruleIds) {
+    const res = await stack.kibana.request<{ enabled?: boolean }>({ method: 'GET', path: `/api/alerting/rule/${encodeURIComponent(id)}`, accept: [404] });
+    if (res.status === 404) problems.push(`${id} does not exist`);
+    else if (res.body.enabled === false) problems.push(`${id} is disabled`);
+  }
+  return problems;
 }
 
 interface Observed {

@@ -175,6 +175,18 @@ test('a drill shorter than the rules\' check interval is refused', () => {
   assert.match(plan.refusal ?? '', /apm-latency: 30 s is shorter than the rules' 1m check interval/);
 });
 
+test('the drill refuses when a rule it watches is missing or disabled, before sending traffic', async (t) => {
+  const world = await healthyWorld(t);
+  world.double.space('default').rules.delete('sample-service-error-log-spike');
+  const rule = world.double.space('default').rules.get('sample-service-apm-latency');
+  if (rule) rule.enabled = false;
+  const run = await runDrill(world, { scenario: 'error-burst', baseUrl: 'http://127.0.0.1:8080' }, () => []);
+  assert.equal(run.exitCode, 2);
+  assert.match(run.err, /sample-service-error-log-spike does not exist/);
+  assert.match(run.err, /sample-service-apm-latency is disabled/);
+  assert.deepEqual(run.traffic, []);
+});
+
 test('a port-forward that fails exits 3 with its message: nothing was observed', async (t) => {
   const world = await healthyWorld(t);
   const run = await runDrill(world, { scenario: 'latency', portForward: true }, () => [], new TrafficError('PORT_FORWARD_FAILED', 'Port-forward to svc/sample-service in namespace sample-service failed: kubectl exited with code 1.'));
