@@ -5,8 +5,12 @@
  *
  * The seam: `fieldRequirements()` is the one function the field-caps check calls. Its patterns come
  * from the field catalogues of kibana/telemetry-fields.ts; its type families from the field names.
- * A typed table of every field (kibana/field-types.ts) can replace the body of this function without
- * touching the check.
+ * A typed table of every field (kibana/field-types.ts with `allFieldRequirements()`, one entry per
+ * signal with its patterns and per-field family and aggregation need) replaces the body with:
+ *
+ *   return allFieldRequirements(resources).flatMap(({ patterns, fields }) => fields.map((f) => ({
+ *     pattern: patterns.join(','), field: f.field, types: f.family ? TYPE_FAMILIES[f.family] : [],
+ *     aggregatable: f.aggregatable, usedBy: f.usedBy })));
  */
 import {
   APM_FIELD_CATALOGUE,
@@ -32,13 +36,15 @@ export interface FieldRequirement {
   readonly usedBy: readonly string[];
 }
 
+/** Elasticsearch types by family (the families kibana/field-types.ts uses). */
 export const TYPE_FAMILIES = {
   date: ['date', 'date_nanos'],
-  numeric: ['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long'],
+  number: ['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long'],
   keyword: ['keyword', 'constant_keyword', 'wildcard'],
   text: ['text', 'match_only_text'],
   histogram: ['histogram'],
   boolean: ['boolean'],
+  ip: ['ip'],
 } as const satisfies Record<string, readonly string[]>;
 
 const NUMERIC_NAME = /\.(us|bytes|pct|cores|nanocores|restarts|desired|available|unavailable|status_code|duration|counter|rate|value)$/;
@@ -49,8 +55,8 @@ export function typesFor(field: string): readonly string[] {
   if (field === 'message' || field === 'error.message') return TYPE_FAMILIES.text;
   if (field.endsWith('.histogram')) return TYPE_FAMILIES.histogram;
   if (field === 'kubernetes.container.status.ready') return TYPE_FAMILIES.boolean;
-  if (field.startsWith('numeric_labels.')) return TYPE_FAMILIES.numeric;
-  if (!field.startsWith('prometheus.labels.') && NUMERIC_NAME.test(field)) return TYPE_FAMILIES.numeric;
+  if (field.startsWith('numeric_labels.')) return TYPE_FAMILIES.number;
+  if (!field.startsWith('prometheus.labels.') && NUMERIC_NAME.test(field)) return TYPE_FAMILIES.number;
   return TYPE_FAMILIES.keyword;
 }
 

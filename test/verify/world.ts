@@ -37,7 +37,7 @@ export interface World {
 
 function sampleValue(field: string, types: readonly string[]): unknown {
   if (types === TYPE_FAMILIES.date) return undefined;
-  if (types === TYPE_FAMILIES.numeric) return 1.5;
+  if (types === TYPE_FAMILIES.number) return 1.5;
   if (types === TYPE_FAMILIES.histogram) return { values: [0.1, 0.5], counts: [3, 1] };
   if (types === TYPE_FAMILIES.boolean) return true;
   return `${field.split('.').at(-1)}-value`;
