@@ -253,3 +253,24 @@ test('an unreachable target fails at once with exit 1 and says which side is dow
   assert.match(run.err, /verify: GET \/ failed: .*Elasticsearch unreachable/);
   assert.equal(run.result.report, undefined);
 });
+
+test('a traffic source that fails (port-forward) is reported and the checks still run', async (t) => {
+  const world = await healthyWorld(t);
+  for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = new Date(world.clock.now - 86_400_000).toISOString();
+  let err = '';
+  const result = await verify(
+    { portForward: true, timeout: 1, poll: 1 },
+    {
+      env: world.env,
+      stdout: { write: () => undefined },
+      stderr: { write: (s) => void (err += s) },
+      now: () => new Date(world.clock.now),
+      sleep: async (ms) => void (world.clock.now += ms),
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      runTraffic: () => Promise.reject(new Error('Port-forward to svc/sample-service in namespace sample-service failed: kubectl was not found on PATH')),
+    },
+  );
+  assert.match(err, /Could not send traffic: Port-forward to svc\/sample-service/);
+  assert.equal(result.exitCode, 1, 'the logs signal stopped a day ago');
+  assert.ok(result.report?.checks.some((c) => c.id === 'rule:sample-service-apm-latency' && c.status === 'pass'));
+});
