@@ -6,7 +6,6 @@
  * Exit 0 only when every expectation held; 2 when the drill was refused (or bad usage); 3 when the
  * traffic never reached the service.
  */
-import { loadDefinitions } from '../provision/engine.js';
 import { ConfigError, describeError } from '../provision/errors.js';
 import { DEFAULT_ECK_NAMESPACE } from '../provision/config.js';
 import type { EckDeps } from '../provision/eck.js';
@@ -18,7 +17,7 @@ import { resolveOptions, type TrafficOptions } from '../traffic/options.js';
 import { runTraffic, type TrafficIO, type TrafficResult } from '../traffic/run.js';
 import { SCENARIOS, SCENARIO_NAMES, isScenarioName } from '../traffic/scenarios.js';
 import type { Resource } from '../../model/resources.js';
-import { connectFor, type Stack } from '../verify/connect.js';
+import { configure, connectFor, type Stack } from '../verify/connect.js';
 import { DOCS, type Section } from '../verify/report.js';
 import { AlertWatch, type RuleAlerts } from './alerts.js';
 import { planDrill, type DrillPlan, type Expectation } from './plan.js';
@@ -139,16 +138,9 @@ function predictionText(p: Expectation['predicted']): string {
 }
 
 export async function drill(options: DrillOptions, deps: DrillDeps): Promise<DrillResult> {
-  let settings: Settings;
-  let resources: readonly Resource[];
-  try {
-    settings = loadSettings(options);
-    resources = loadDefinitions(deps);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    deps.stderr.write(`drill: ${e.message}\n`);
-    return { exitCode: DRILL_EXIT.refused };
-  }
+  const configured = configure('drill', deps, () => loadSettings(options));
+  if (configured === undefined) return { exitCode: DRILL_EXIT.refused };
+  const { settings, resources } = configured;
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? realSleep;
   const stack = await connectFor(

@@ -14,7 +14,8 @@ import type { EsCaller } from '../provision/es-client.js';
 import type { KibanaClient } from '../provision/kibana-client.js';
 import { Redactor, redactingSink, type Sink } from '../provision/redact.js';
 import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from '../provision/retry.js';
-import type { Flavour } from '../../model/resources.js';
+import { loadDefinitions } from '../provision/engine.js';
+import type { Flavour, Resource } from '../../model/resources.js';
 
 export interface ConnectOptions {
   /** Namespace of the ECK stack when the target comes from the cluster (`--from-eck`). */
@@ -116,5 +117,23 @@ export async function connectFor(command: string, options: ConnectOptions, deps:
   } catch (e) {
     deps.stderr.write(`${command}: ${describeError(e)}\n`);
     return e instanceof ConfigError ? 'usage' : 'failed';
+  }
+}
+
+/**
+ * A command's settings (`load`, which throws ConfigError) and the definitions, read before any
+ * network call; problems are written to `stderr` as `<command>: <message>` and come back as undefined.
+ */
+export function configure<S>(
+  command: string,
+  deps: { env: NodeJS.ProcessEnv; resources?: () => readonly Resource[]; stderr: Sink },
+  load: () => S,
+): { settings: S; resources: readonly Resource[] } | undefined {
+  try {
+    return { settings: load(), resources: loadDefinitions(deps) };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    deps.stderr.write(`${command}: ${e.message}\n`);
+    return undefined;
   }
 }

@@ -6,7 +6,6 @@
  * when every required check passed; a check never passes without having seen data.
  */
 import { SERVICE } from '../../service/src/telemetry/registry.js';
-import { loadDefinitions } from '../provision/engine.js';
 import { ConfigError, EXIT, describeError, type ExitCode } from '../provision/errors.js';
 import { DEFAULT_ECK_NAMESPACE } from '../provision/config.js';
 import type { EckDeps } from '../provision/eck.js';
@@ -16,7 +15,7 @@ import { selectResources } from '../provision/select.js';
 import { resolveOptions, type TrafficOptions } from '../traffic/options.js';
 import { runTraffic, type TrafficResult } from '../traffic/run.js';
 import type { Resource } from '../../model/resources.js';
-import { connectFor } from './connect.js';
+import { configure, connectFor } from './connect.js';
 import type { CheckContext, CheckSettings } from './context.js';
 import { checkApmService, checkTraceLink } from './correlation.js';
 import { checkAgents, checkPackages } from './fleet.js';
@@ -161,16 +160,9 @@ async function runCheck(check: Check, ctx: CheckContext): Promise<CheckResult[]>
 const isPending = (results: readonly CheckResult[]): boolean => results.some((r) => r.status === 'fail' && r.pending === true);
 
 export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<VerifyResult> {
-  let settings: Settings;
-  let resources: readonly Resource[];
-  try {
-    settings = loadSettings(options);
-    resources = loadDefinitions(deps);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    deps.stderr.write(`verify: ${e.message}\n`);
-    return { exitCode: EXIT.usage };
-  }
+  const configured = configure('verify', deps, () => loadSettings(options));
+  if (configured === undefined) return { exitCode: EXIT.usage };
+  const { settings, resources } = configured;
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? realSleep;
   const started = now().getTime();

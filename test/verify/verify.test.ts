@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { ACCESS_LOG, APP_LABEL_FIELD, SERVICE_NAME } from '../../kibana/telemetry-fields.js';
 import { SIGNALS } from '../../scripts/verify/signals.js';
-import { verify } from '../../scripts/verify/verify.js';
 import { SECTIONS, type Report } from '../../scripts/verify/report.js';
 import { AGENT_POLICY_ID } from '../../fleet/policies.js';
 import { INDEX, TRACE_ID, check, healthyWorld, runVerify } from './world.js';
@@ -220,24 +219,14 @@ test('with no recent traffic and a --base-url, a little traffic is sent before c
   const world = await healthyWorld(t);
   for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = new Date(world.clock.now - 86_400_000).toISOString();
   let sentTo: string | undefined;
-  let err = '';
-  await verify(
-    { baseUrl: 'http://127.0.0.1:9', timeout: 1, poll: 1 },
-    {
-      env: world.env,
-      stdout: { write: () => undefined },
-      stderr: { write: (s) => void (err += s) },
-      now: () => new Date(world.clock.now),
-      sleep: async (ms) => void (world.clock.now += ms),
-      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      runTraffic: async (o) => {
-        sentTo = o.baseUrl;
-        return { exitCode: 0, summary: { reachable: true } as never };
-      },
+  const run = await runVerify(world, { baseUrl: 'http://127.0.0.1:9', timeout: 1, poll: 1 }, {
+    runTraffic: async (o) => {
+      sentTo = o.baseUrl;
+      return { exitCode: 0, summary: { reachable: true } as never };
     },
-  );
+  });
   assert.equal(sentTo, 'http://127.0.0.1:9');
-  assert.match(err, /No recent request to the service: sending 30 s of steady traffic/);
+  assert.match(run.err, /No recent request to the service: sending 30 s of steady traffic/);
 });
 
 test('every docs section a failure points to is a heading of docs/verify.md', async () => {
@@ -257,20 +246,10 @@ test('an unreachable target fails at once with exit 1 and says which side is dow
 test('a traffic source that fails (port-forward) is reported and the checks still run', async (t) => {
   const world = await healthyWorld(t);
   for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = new Date(world.clock.now - 86_400_000).toISOString();
-  let err = '';
-  const result = await verify(
-    { portForward: true, timeout: 1, poll: 1 },
-    {
-      env: world.env,
-      stdout: { write: () => undefined },
-      stderr: { write: (s) => void (err += s) },
-      now: () => new Date(world.clock.now),
-      sleep: async (ms) => void (world.clock.now += ms),
-      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      runTraffic: () => Promise.reject(new Error('Port-forward to svc/sample-service in namespace sample-service failed: kubectl was not found on PATH')),
-    },
-  );
-  assert.match(err, /Could not send traffic: Port-forward to svc\/sample-service/);
-  assert.equal(result.exitCode, 1, 'the logs signal stopped a day ago');
-  assert.ok(result.report?.checks.some((c) => c.id === 'rule:sample-service-apm-latency' && c.status === 'pass'));
+  const run = await runVerify(world, { portForward: true, timeout: 1, poll: 1 }, {
+    runTraffic: () => Promise.reject(new Error('Port-forward to svc/sample-service in namespace sample-service failed: kubectl was not found on PATH')),
+  });
+  assert.match(run.err, /Could not send traffic: Port-forward to svc\/sample-service/);
+  assert.equal(run.result.exitCode, 1, 'the logs signal stopped a day ago');
+  assert.equal(check(run, 'rule:sample-service-apm-latency').status, 'pass');
 });

@@ -10,7 +10,7 @@ import { allResources } from '../../scripts/provision/definitions.js';
 import { selectResources } from '../../scripts/provision/select.js';
 import { fieldRequirements, TYPE_FAMILIES } from '../../scripts/verify/field-requirements.js';
 import type { Doc } from '../../scripts/verify/context.js';
-import { verify, type VerifyOptions, type VerifyResult } from '../../scripts/verify/verify.js';
+import { verify, type VerifyDeps, type VerifyOptions, type VerifyResult } from '../../scripts/verify/verify.js';
 import { ObservedData } from '../support/observed-data.js';
 import { StackDouble } from '../support/stack-double.js';
 import { API_KEY, definitionEnv, runEngine, targetEnv } from '../provision/helpers.js';
@@ -122,7 +122,7 @@ export interface VerifyRun {
 }
 
 /** Runs verify against the world on a virtual clock (sleeping advances it; no real waiting). */
-export async function runVerify(world: World, options: VerifyOptions = {}): Promise<VerifyRun> {
+export async function runVerify(world: World, options: VerifyOptions = {}, extra: Pick<VerifyDeps, 'runTraffic'> = {}): Promise<VerifyRun> {
   let out = '';
   let err = '';
   const result = await verify(
@@ -135,6 +135,7 @@ export async function runVerify(world: World, options: VerifyOptions = {}): Prom
       sleep: async (ms) => void (world.clock.now += ms),
       retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
       resources: () => allResources(definitionEnv()),
+      ...extra,
     },
   );
   return { result, out, err };
