@@ -196,6 +196,15 @@ test('on a Basic licence the SLO checks are skipped with the reason, and the fal
   assert.equal(check(run, 'rule:sample-service-availability-burn-rate-page-1h-basic').status, 'pass');
 });
 
+test('on Serverless the stack passes without lifecycle policies (data stream lifecycle instead) or a licence call', async (t) => {
+  const world = await healthyWorld(t, { flavour: 'serverless' });
+  const run = await runVerify(world);
+  assert.equal(run.result.exitCode, 0, run.out);
+  assert.ok(!run.result.report?.checks.some((c) => c.id === 'objects:es.ilm_policy'));
+  assert.ok(!world.double.requests.some((r) => r.path.startsWith('/_license')));
+  assert.match(run.out, /Target: elasticsearch 9\.4\.3 \(serverless\)/);
+});
+
 test('--json prints the report as JSON on stdout', async (t) => {
   const world = await healthyWorld(t);
   const run = await runVerify(world, { json: true });
@@ -233,6 +242,25 @@ test('every docs section a failure points to is a heading of docs/verify.md', as
   const doc = await readFile(new URL('../../docs/verify.md', import.meta.url), 'utf8');
   const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] as string).toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
   for (const section of SECTIONS) assert.ok(anchors.has(section), `docs/verify.md has no heading for #${section}`);
+});
+
+test('on a Basic licence only the SLOs and their burn-rate rules are skipped, each with the licence as reason', async (t) => {
+  const world = await healthyWorld(t, { licence: 'basic' });
+  const run = await runVerify(world);
+  const skipped = run.result.report?.checks.filter((c) => c.status === 'skip') ?? [];
+  assert.deepEqual(
+    skipped.map((c) => c.id).sort(),
+    [
+      'objects:kibana.rule:sample-service-availability-burn-rate-page',
+      'objects:kibana.rule:sample-service-availability-burn-rate-ticket',
+      'objects:kibana.rule:sample-service-latency-burn-rate-page',
+      'objects:kibana.rule:sample-service-latency-burn-rate-ticket',
+      'objects:kibana.slo:sample-service-availability-slo',
+      'objects:kibana.slo:sample-service-latency-slo',
+      'slo:*',
+    ],
+  );
+  for (const c of skipped) assert.match(c.detail, /platinum, enterprise or trial licence/);
 });
 
 test('an unreachable target fails at once with exit 1 and says which side is down', async (t) => {

@@ -12,7 +12,7 @@ import { fieldRequirements, TYPE_FAMILIES } from '../../scripts/verify/field-req
 import type { Doc } from '../../scripts/verify/context.js';
 import { verify, type VerifyDeps, type VerifyOptions, type VerifyResult } from '../../scripts/verify/verify.js';
 import { ObservedData } from '../support/observed-data.js';
-import { StackDouble } from '../support/stack-double.js';
+import { StackDouble, type Flavour } from '../support/stack-double.js';
 import { API_KEY, definitionEnv, runEngine, targetEnv } from '../provision/helpers.js';
 
 export const INDEX = {
@@ -55,8 +55,8 @@ export function serviceLogLines(at: string): Doc[] {
   ];
 }
 
-export async function healthyWorld(t: { after: (fn: () => Promise<void>) => void }, options: { licence?: string } = {}): Promise<World> {
-  const double = await StackDouble.start({ apiKey: API_KEY, ...(options.licence ? { licence: options.licence } : {}) });
+export async function healthyWorld(t: { after: (fn: () => Promise<void>) => void }, options: { licence?: string; flavour?: Flavour } = {}): Promise<World> {
+  const double = await StackDouble.start({ apiKey: API_KEY, ...(options.licence ? { licence: options.licence } : {}), ...(options.flavour ? { flavour: options.flavour } : {}) });
   t.after(() => double.close());
   const data = ObservedData.install(double);
   const env = targetEnv(double);
@@ -65,8 +65,8 @@ export async function healthyWorld(t: { after: (fn: () => Promise<void>) => void
 
   const clock = { now: Math.floor(Date.now() / 1000) * 1000 };
   const at = new Date(clock.now - 30_000).toISOString();
-  const platinum = options.licence === undefined || ['platinum', 'enterprise', 'trial'].includes(options.licence);
-  const { applicable } = selectResources(allResources(definitionEnv()), { flavour: 'stateful', licence: platinum ? 'platinum' : 'basic', env: definitionEnv(), only: undefined });
+  const platinum = options.flavour === 'serverless' || options.licence === undefined || ['platinum', 'enterprise', 'trial'].includes(options.licence);
+  const { applicable } = selectResources(allResources(definitionEnv()), { flavour: options.flavour ?? 'stateful', licence: platinum ? 'platinum' : 'basic', env: definitionEnv(), only: undefined });
   const requirements = fieldRequirements(applicable);
 
   // Mappings as the integrations' templates define them.
