@@ -170,6 +170,17 @@ test('on a Basic licence, burn-rate alerts map to the fallback rules; SLO-only a
   assert.equal(plan.refusal, undefined);
 });
 
+test('on a Basic licence, either fallback rule of an alert firing counts, and names the rule that fired', async (t) => {
+  const world = await healthyWorld(t, { licence: 'basic' });
+  const run = await runDrill(world, { scenario: 'error-burst', baseUrl: 'http://127.0.0.1:8080' }, (start) => [
+    ...alertOf(world, start, 'sample-service-availability-burn-rate-page-1h-basic', 3, 14),
+    ...alertOf(world, start, 'sample-service-error-log-spike', 2, 12),
+  ]);
+  assert.equal(run.exitCode, 0, run.out + run.err);
+  assert.match(run.out, /PASS {2}fires {2}availability-burn-rate-page +fired after 3 min .*\(sample-service-availability-burn-rate-page-1h-basic\)/);
+  assert.match(run.out, /SKIP {2}quiet {2}latency-burn-rate-page +no rule implements it on a basic licence/);
+});
+
 test('a drill shorter than the rules\' check interval is refused', () => {
   const plan = planDrill(SCENARIOS.latency, { applicable: applicable('platinum'), licence: 'trial', durationSeconds: 30, rps: 10 });
   assert.match(plan.refusal ?? '', /apm-latency: 30 s is shorter than the rules' 1m check interval/);
