@@ -5,7 +5,7 @@
  * is read instead, and firing and recovery are timed by when they were observed. Field
  * names from Kibana's kbn-rule-data-utils (default_alerts_as_data.ts, alerts_as_data_status.ts):
  * `kibana.alert.rule.uuid` (the rule id), `kibana.alert.status` (active | recovered | untracked),
- * `kibana.alert.start`, `kibana.alert.end`.
+ * `kibana.alert.start`, `kibana.alert.end`, `kibana.space_ids`.
  */
 import { PrivilegeError } from '../provision/errors.js';
 import type { Stack } from '../verify/connect.js';
@@ -17,6 +17,7 @@ export const ALERT_FIELDS = {
   status: 'kibana.alert.status',
   start: 'kibana.alert.start',
   end: 'kibana.alert.end',
+  spaceIds: 'kibana.space_ids',
 } as const;
 const MAX_ALERTS = 500;
 
@@ -39,7 +40,9 @@ function date(v: unknown): Date | undefined {
 
 /** Alerts of these rules, summarised per rule id. */
 export async function readAlerts(stack: Stack, ruleIds: readonly string[], since: Date): Promise<Map<string, RuleAlerts>> {
-  const hits = await search(stack, ALERTS_INDEX, { bool: { filter: [{ terms: { [ALERT_FIELDS.ruleUuid]: [...ruleIds] } }] } }, { size: MAX_ALERTS });
+  // Rule ids are unique within a space only: keep the target space's alerts.
+  const space = { term: { [ALERT_FIELDS.spaceIds]: stack.space ?? 'default' } };
+  const hits = await search(stack, ALERTS_INDEX, { bool: { filter: [{ terms: { [ALERT_FIELDS.ruleUuid]: [...ruleIds] } }, space] } }, { size: MAX_ALERTS });
   const out = new Map<string, RuleAlerts>();
   for (const id of ruleIds) {
     const mine = hits.filter((h) => valueAt(h.source, ALERT_FIELDS.ruleUuid) === id);

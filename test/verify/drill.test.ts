@@ -26,7 +26,7 @@ interface Event {
 
 /** Writes an alert of `rule` that starts `startMin` after the drill start and, optionally, recovers at `endMin`. */
 function alertOf(world: World, start: number, rule: string, startMin: number, endMin?: number): Event[] {
-  const doc = { '@timestamp': '', [ALERT_FIELDS.ruleUuid]: rule, [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: new Date(start + startMin * MIN).toISOString() };
+  const doc = { '@timestamp': '', [ALERT_FIELDS.spaceIds]: ['default'], [ALERT_FIELDS.ruleUuid]: rule, [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: new Date(start + startMin * MIN).toISOString() };
   const events: Event[] = [{ at: start + startMin * MIN, apply: () => void world.data.add(ALERTS, { ...doc, '@timestamp': doc[ALERT_FIELDS.start] }) }];
   if (endMin !== undefined) {
     events.push({
@@ -110,6 +110,14 @@ test('without read access to .alerts-*, the drill times alerts by the rules\' la
   assert.match(run.out, /PASS {2}fires {2}apm-latency +fired after 4 min; recovered 5 min after the traffic stopped/);
 });
 
+test('alerts of a rule with the same id in another space are not counted', async (t) => {
+  const world = await healthyWorld(t);
+  const run = await runDrill(world, { scenario: 'latency', baseUrl: 'http://127.0.0.1:8080', recovery: 0 }, (start) => [
+    { at: start + 3 * MIN, apply: () => void world.data.add(ALERTS, { '@timestamp': new Date(start + 3 * MIN).toISOString(), [ALERT_FIELDS.spaceIds]: ['team-b'], [ALERT_FIELDS.ruleUuid]: 'sample-service-apm-latency', [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: new Date(start + 3 * MIN).toISOString() }) },
+  ]);
+  assert.match(run.out, /FAIL {2}fires {2}apm-latency +did not fire/);
+});
+
 test('an alert that does not fire fails the drill and says so', async (t) => {
   const world = await healthyWorld(t);
   const run = await runDrill(world, { scenario: 'error-burst', baseUrl: 'http://127.0.0.1:8080' }, (start) => alertOf(world, start, 'sample-service-error-log-spike', 2, 12));
@@ -139,7 +147,7 @@ test('a fired alert that never recovers fails once the recovery wait is over', a
 test('an alert already firing before the drill is reported as inconclusive, not as fired by the drill', async (t) => {
   const world = await healthyWorld(t);
   const anHourAgo = new Date(world.clock.now - 60 * MIN).toISOString();
-  world.data.add(ALERTS, { '@timestamp': anHourAgo, [ALERT_FIELDS.ruleUuid]: 'sample-service-apm-latency', [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: anHourAgo });
+  world.data.add(ALERTS, { '@timestamp': anHourAgo, [ALERT_FIELDS.spaceIds]: ['default'], [ALERT_FIELDS.ruleUuid]: 'sample-service-apm-latency', [ALERT_FIELDS.status]: 'active', [ALERT_FIELDS.start]: anHourAgo });
   const run = await runDrill(world, { scenario: 'latency', baseUrl: 'http://127.0.0.1:8080', recovery: 0 }, () => []);
   assert.match(run.out, /SKIP {2}fires {2}apm-latency +was already firing before the drill started: inconclusive/);
 });
