@@ -59,14 +59,18 @@ export async function search(
   return (response?.hits.hits ?? []).map((h) => ({ index: h._index, id: h._id ?? '', source: (h._source ?? {}) as Doc }));
 }
 
-/** `_field_caps` for some fields on one pattern: field -> type -> {aggregatable}. */
-export async function fieldCaps(stack: Stack, index: string, fields: readonly string[]): Promise<Record<string, Record<string, estypes.FieldCapsFieldCapability>>> {
+/** `_field_caps` for some fields on one pattern: the indices it matched, and field -> type -> {aggregatable}. */
+export async function fieldCaps(
+  stack: Stack,
+  index: string,
+  fields: readonly string[],
+): Promise<{ indices: string[]; fields: Record<string, Record<string, estypes.FieldCapsFieldCapability>> }> {
   const response = await stack.es.call(
     `POST /${index}/_field_caps`,
     (c) => c.fieldCaps({ index, fields: [...fields], ignore_unavailable: true, allow_no_indices: true }),
     [404],
   );
-  return response?.fields ?? {};
+  return { indices: [response?.indices ?? []].flat(), fields: response?.fields ?? {} };
 }
 
 /** A field's value in a document, whether stored nested (`a: {b: 1}`) or flat (`'a.b': 1`). */

@@ -131,7 +131,11 @@ export async function checkFieldCaps(ctx: CheckContext, requirements: readonly F
   const results: CheckResult[] = [];
   for (const [pattern, reqs] of byPattern) {
     const id = `field-caps:${pattern}`;
-    const caps = await fieldCaps(ctx.stack, pattern, reqs.map((r) => r.field));
+    const { indices, fields: caps } = await fieldCaps(ctx.stack, pattern, reqs.map((r) => r.field));
+    if (indices.length === 0) {
+      results.push(fail('shape', id, 'no index matches yet: nothing to read the mappings of', 'no document of this signal arrived (see the signals above)', 'field-types', { pending: true }));
+      continue;
+    }
     const problems: string[] = [];
     const absent: string[] = [];
     for (const req of reqs) {
@@ -162,7 +166,7 @@ export async function checkFieldCaps(ctx: CheckContext, requirements: readonly F
         fail('shape', id, `not mapped yet: ${absent.join(', ')}`, 'no document with these fields arrived yet, or the integration is not installed', 'field-types', { pending: true }),
       );
     } else {
-      results.push(pass('shape', id, `${reqs.length} fields have the expected type and are aggregatable where used`));
+      results.push(pass('shape', id, `${reqs.length} fields have the expected type and are aggregatable where used`, { indices }));
     }
   }
   return results;

@@ -34,8 +34,13 @@ test('time to first signal is measured from --since, the deploy start', async (t
 test('a stack where no document ever arrived fails and names every missing signal', async (t) => {
   const world = await healthyWorld(t);
   world.data.docs.clear();
+  world.data.mappings.clear();
   const run = await runVerify(world);
   assert.equal(run.result.exitCode, 1);
+  for (const c of run.result.report?.checks.filter((x) => x.id.startsWith('field-caps:')) ?? []) {
+    assert.equal(c.status, 'fail', `${c.id} passed without any index`);
+    assert.match(c.detail, /no index matches yet/);
+  }
   for (const s of SIGNALS) {
     const c = check(run, `signal:${s.id}`);
     assert.equal(c.status, 'fail');
