@@ -52,7 +52,6 @@ export async function search(
         sort: [{ '@timestamp': { order: options.order ?? 'desc', unmapped_type: 'date' } }],
         ignore_unavailable: true,
         allow_no_indices: true,
-        expand_wildcards: ['open', 'hidden'],
       }),
     [404],
   );
