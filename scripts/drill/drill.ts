@@ -134,6 +134,7 @@ const minutes = (ms: number): number => Math.round((ms / 60_000) * 10) / 10;
 function predictionText(p: Expectation['predicted']): string {
   if (p === undefined) return '';
   const f = (m: number | undefined): string => (m === undefined ? 'not within the run' : `${m} min`);
+  if (p.model === 'log-count') return ` (log threshold math: ${f(p.fresh)})`;
   return ` (burn-rate math: ${f(p.fresh)} on a fresh cluster, ${f(p.afterADayOfTraffic)} after a day of normal traffic)`;
 }
 

@@ -189,6 +189,16 @@ test('on a Basic licence, either fallback rule of an alert firing counts, and na
   assert.match(run.out, /SKIP {2}quiet {2}latency-burn-rate-page +no rule implements it on a basic licence/);
 });
 
+test('the error-log alert gets a prediction from its count threshold, shown but never a reason to refuse', () => {
+  const burst = planDrill(SCENARIOS['error-burst'], { applicable: applicable('platinum'), licence: 'trial', durationSeconds: 600, rps: 10 });
+  assert.deepEqual(burst.expectations.find((e) => e.alertId === 'error-log-spike')?.predicted, { model: 'log-count', fresh: 1, afterADayOfTraffic: 1 });
+  // slow-burn at 0.5 rps: ~1.4 error lines a minute never pass 25 in 5 minutes (scenarios.ts says so too).
+  const slow = planDrill(SCENARIOS['slow-burn'], { applicable: applicable('platinum'), licence: 'trial', durationSeconds: 1800, rps: 0.5 });
+  const spike = slow.expectations.find((e) => e.alertId === 'error-log-spike');
+  assert.equal(spike?.predicted?.fresh, undefined);
+  assert.equal(spike?.skipped, undefined);
+});
+
 test('a drill shorter than the rules\' check interval is refused', () => {
   const plan = planDrill(SCENARIOS.latency, { applicable: applicable('platinum'), licence: 'trial', durationSeconds: 30, rps: 10 });
   assert.match(plan.refusal ?? '', /apm-latency: 30 s is shorter than the rules' 1m check interval/);
