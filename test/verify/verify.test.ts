@@ -268,6 +268,14 @@ test('on a Basic licence only the SLOs and their burn-rate rules are skipped, ea
   for (const c of skipped) assert.match(c.detail, /platinum, enterprise or trial licence/);
 });
 
+test('a search the credentials may not run fails its check and names the missing index privilege', async (t) => {
+  const world = await healthyWorld(t);
+  world.double.inject({ target: 'elasticsearch', path: /^\/traces-apm\*\/_search$/, status: 403, times: Infinity });
+  const run = await runVerify(world);
+  assert.match(check(run, 'signal:traces').detail, /could not check: .*missing privilege index privilege "read" on the searched pattern/);
+  assert.equal(check(run, 'signal:logs').status, 'pass');
+});
+
 test('an unreachable target fails at once with exit 1 and says which side is down', async (t) => {
   const world = await healthyWorld(t);
   const run = await runVerify({ ...world, env: { ...world.env, ELASTICSEARCH_URL: 'http://127.0.0.1:9' } });
