@@ -34,7 +34,8 @@ help: ## List the targets and the deploy settings
 	  'SKIP_BUILD=1' 'deploy an image that is already available to the cluster' \
 	  'IMAGE_DIGEST' 'with SKIP_BUILD=1 and REGISTRY: deploy that digest (sha256:...) instead of the tag' \
 	  'DEPLOY_TIMEOUT' 'seconds to wait for each component (default 900)' \
-	  'KIND_CLUSTER_NAME' 'kind cluster created when kubectl has no context (default sample-service)'
+	  'KIND_CLUSTER_NAME' 'kind cluster created when kubectl has no context (default sample-service)' \
+	  'VERIFY=0' 'skip the end-to-end verification deploy ends with (make verify)'
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci
@@ -80,6 +81,15 @@ status: ## Show the ECK operator, the Elastic stack and the service with their h
 .PHONY: render
 render: ## Render every overlay to out/rendered/<overlay>.yaml (offline, no cluster needed; RENDER_DIR=...)
 	@scripts/deploy/render.sh
+
+.PHONY: verify
+verify: install ## Check the deployed stack end to end: signals, fields, correlation, rules, SLOs, agents (docs/verify.md)
+	npm run --silent verify -- --from-eck --port-forward --environment $(if $(filter production,$(OVERLAY)),production,development) $(VERIFY_ARGS)
+
+.PHONY: drill
+drill: install ## Fire drill: make drill SCENARIO=error-burst runs the scenario and checks which alerts fire and recover
+	@test -n "$(SCENARIO)" || { echo 'make drill: set SCENARIO (steady, error-burst, slow-burn, latency, outage)' >&2; exit 2; }
+	npm run --silent drill -- "$(SCENARIO)" --from-eck --port-forward $(DRILL_ARGS)
 
 .PHONY: port-forward
 port-forward: ## Forward Kibana :5601, the service :8080, Elasticsearch :9200 and APM Server :8200

@@ -13,6 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/secrets.sh"
 
 WORK_DIR="${DEPLOY_WORK_DIR:-out/deploy/${OVERLAY}}"
+DEPLOY_STARTED="$(date -u +%s)" # time to first signal (make verify) is measured from here
 
 step "Checking what is needed (overlay ${OVERLAY}, stack ${STACK_VERSION}, ECK ${ECK_VERSION})"
 check_overlay
@@ -222,3 +223,10 @@ cat <<TEXT
     Status      make status
     Remove      make undeploy${OVERLAY:+ OVERLAY=${OVERLAY}}
 TEXT
+
+# --- Verification (its table is the last thing deploy prints; VERIFY=0 skips it) ------------------
+if [ "${VERIFY:-1}" != 0 ] && grep -q '"verify"' package.json; then
+  step "Verifying the deployment end to end (make verify; docs/verify.md says what each line means)"
+  npm run --silent verify -- --from-eck --port-forward --namespace "$SERVICE_NS" --since "$DEPLOY_STARTED" \
+    --environment "$([ "$OVERLAY" = production ] && echo production || echo development)"
+fi

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { allResources } from './definitions.js';
 import { loadConfig, secretProblems, targetFromEnv, type Config, type LicenceTier, type ProvisionOptions, type Target } from './config.js';
 import { formatDiffs, type FieldDiff } from './diff.js';
-import { createEsClient, esCaller, type EsCaller } from './es-client.js';
+import { basicToken, createClients } from './clients.js';
+import type { EsCaller } from './es-client.js';
 import { openEck, type EckConnection, type EckDeps } from './eck.js';
 import { RunStopped, runSignal, stopReason } from './deadline.js';
 import { AuthenticationError, ConfigError, EXIT, RemoteError, UnexpectedAnswerError, describeError, wrongProductProblem, type ExitCode } from './errors.js';
-import { KibanaClient } from './kibana-client.js';
 import { handlerFor } from './kinds/index.js';
 import { otherSpaceError, printSecret, SPACE_UNIQUE_KINDS, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
 import { Redactor, redactingSink, type Sink } from './redact.js';
@@ -22,7 +22,6 @@ import { provisionerRole, type RoleDescriptor } from './privileges.js';
 import { OWNER_PREFIX } from '../../kibana/telemetry-fields.js';
 import { DEFAULT_RETRY, realSleep, type RetryPolicy, type Sleep } from './retry.js';
 import { checkDefinitions, selectResources } from './select.js';
-import { trustedCas } from './tls.js';
 
 export type { ProvisionOptions } from './config.js';
 
@@ -80,14 +79,6 @@ const SYMBOL: Record<Action, string> = { create: '+', update: '~', unchanged: '=
 
 function line(o: Pick<ObjectReport, 'kind' | 'id' | 'title'>, action: string): string {
   return `${action.padEnd(10)} ${o.kind.padEnd(21)} ${o.id}${o.title && o.title !== o.id ? `  (${o.title})` : ''}`;
-}
-
-function basicToken(username: string, password: string): string {
-  return Buffer.from(`${username}:${password}`).toString('base64');
-}
-
-function authorization(target: Target): string {
-  return target.auth.kind === 'apiKey' ? `ApiKey ${target.auth.apiKey}` : `Basic ${basicToken(target.auth.username, target.auth.password)}`;
 }
 
 export async function provision(options: ProvisionOptions, deps: ProvisionDeps): Promise<ProvisionResult> {
@@ -152,7 +143,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
 }
 
 /** Builds the definition set; a definition module's own validation errors become configuration errors. */
-function loadDefinitions(deps: ProvisionDeps): readonly Resource[] {
+export function loadDefinitions(deps: Pick<ProvisionDeps, 'env' | 'resources'>): readonly Resource[] {
   try {
     return deps.resources ? deps.resources() : allResources(deps.env);
   } catch (e) {
@@ -208,14 +199,14 @@ function printRole(config: Config, resources: readonly Resource[], env: NodeJS.P
   return { exitCode: EXIT.ok, objects: [], flavour: config.printFlavour };
 }
 
-interface Detected {
+export interface Detected {
   flavour: Flavour;
   version: string;
   licence: LicenceTier;
   licenceType: string;
 }
 
-async function detect(es: EsCaller): Promise<Detected> {
+export async function detect(es: EsCaller): Promise<Detected> {
   const info = await es.call('GET /', (c) => c.info());
   const flavour: Flavour = info?.version.build_flavor === 'serverless' ? 'serverless' : 'stateful';
   const version = info?.version.number ?? 'unknown';
@@ -237,24 +228,15 @@ async function run(
   err: Sink,
   signal: AbortSignal,
 ): Promise<ProvisionResult> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  const sleep = deps.sleep ?? realSleep;
-  const ca = trustedCas(target.caPem, deps.env);
   // Retries and slow answers, each as it happens.
   const progress = (m: string): void => err.write(`  ${m}\n`);
-  const esClient = createEsClient(target, ca, { requestTimeoutMs: config.deadlines.requestTimeoutMs, signal, onSlow: progress });
-  const es = esCaller(esClient, retry, sleep, progress, signal);
-  const kibana = new KibanaClient({
-    baseUrl: target.kibanaUrl,
-    space: target.space,
-    authorization: authorization(target),
-    ca,
-    servername: target.kibanaServername,
-    retry,
-    sleep,
+  const { esClient, es, kibana } = createClients(target, {
+    env: deps.env,
+    retry: deps.retry ?? DEFAULT_RETRY,
+    sleep: deps.sleep ?? realSleep,
     onRetry: progress,
     onSlow: progress,
-    timeoutMs: config.deadlines.requestTimeoutMs,
+    requestTimeoutMs: config.deadlines.requestTimeoutMs,
     signal,
   });
   try {

@@ -12,6 +12,7 @@ const ES_PRIVILEGES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/_ingest\/pipeline/, 'cluster privilege "manage_pipeline"'],
   [/^\/_license/, 'cluster privilege "monitor"'],
   [/^\/$/, 'cluster privilege "monitor"'],
+  [/\/(_search|_field_caps)$/, 'index privilege "read" on the searched pattern (make verify and make drill: logs-*, metrics-*, traces-*, .alerts-*)'],
 ];
 
 const KIBANA_PRIVILEGES: ReadonlyArray<readonly [RegExp, string]> = [

@@ -23,8 +23,11 @@
  *   on a keyword, a time field that is no date, a field the data stream does not have) is rejected.
  *   The stack rejects these too, only later: an SLO's transform fails validation at create, a Lens
  *   panel errors when it renders, a rule fails at every run. The double fails at the request, so a
- *   test sees it.
- * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected.
+ *   test sees it;
+ * - rules report the run a test sets in `ruleRuns` (default: pending, never ran), SLOs the summary
+ *   in `sloSummaries` (default: NO_DATA).
+ * Servers listen on 127.0.0.1 with ephemeral ports. Faults (status codes) can be injected. Other
+ * modules add routes through `route()` (observed-data.ts: data streams, alerts, Fleet agents).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,13 +76,13 @@ export interface Fault {
   times: number;
 }
 
-type Json = Record<string, unknown>;
-interface Reply {
+export type Json = Record<string, unknown>;
+export interface Reply {
   status: number;
   body?: unknown;
   ndjson?: unknown[];
 }
-interface Req {
+export interface Req {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -89,7 +92,7 @@ interface Req {
   contentType: string;
   space: string;
 }
-type Handler = (req: Req) => Reply;
+export type Handler = (req: Req) => Reply;
 interface Route {
   method: string;
   re: RegExp;
@@ -225,6 +228,10 @@ export class StackDouble {
   readonly pipelines = new Map<string, Json>();
   readonly installedPackages = new Map<string, string>();
   readonly spaces = new Map<string, SpaceState>();
+  /** Rule id -> `execution_status` / `last_run` as Kibana reports them after a run (default: pending, never ran). */
+  readonly ruleRuns = new Map<string, Json>();
+  /** SLO id -> `summary` (default: NO_DATA). */
+  readonly sloSummaries = new Map<string, Json>();
   esUrl = '';
   kibanaUrl = '';
   #servers: Server[] = [];
@@ -295,6 +302,11 @@ export class StackDouble {
 
   get #gold(): boolean {
     return this.#platinum || this.licence === 'gold';
+  }
+
+  /** Adds a route ahead of the built-in ones (modules that extend the double, e.g. observed-data.ts). */
+  route(target: 'elasticsearch' | 'kibana', method: string, re: RegExp, write: boolean, handler: Handler): void {
+    (target === 'elasticsearch' ? this.#esRoutes : this.#kbRoutes).unshift({ method, re, write, handler });
   }
 
   get #platinum(): boolean {
@@ -683,6 +695,7 @@ export class StackDouble {
       updatedAt: '2026-01-01T00:00:00.000Z',
       version: 2,
       instanceId: '*',
+      summary: clone(this.sloSummaries.get(String(s.id)) ?? { status: 'NO_DATA', sliValue: -1, errorBudget: { initial: 0.01, consumed: 0, remaining: 1, isEstimated: false } }),
     });
     this.#kb('GET', /^\/api\/observability\/slos$/, false, (r) => {
       if (!this.#platinum) return licenceError();
@@ -738,6 +751,7 @@ export class StackDouble {
       api_key_owner: 'double',
       created_by: 'double',
       execution_status: { status: 'pending', last_execution_date: '2026-01-01T00:00:00.000Z' },
+      ...clone(this.ruleRuns.get(String(x.id)) ?? {}),
       actions: ((x.actions ?? []) as Json[]).map((a, i) => ({ ...a, uuid: `uuid-${i}`, connector_type_id: '.server-log' })),
       tags: x.tags ?? [],
     });
