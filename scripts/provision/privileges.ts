@@ -3,6 +3,7 @@
  * those shown in Stack Management > Roles (feature ids in parentheses, as used in API key role
  * descriptors under `applications: [{ application: "kibana-.kibana", privileges: ["feature_<id>.all"] }]`).
  */
+import { INDEX_PATTERNS } from '../../kibana/telemetry-fields.js';
 import type { DataViewResource, Flavour, Resource, RuleResource, SavedObjectResource } from '../../model/resources.js';
 
 const ES_PRIVILEGES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -169,6 +170,18 @@ export function indexAccess(resources: readonly Resource[]): IndexAccess[] {
   return out;
 }
 
+/**
+ * What the live checks read with the same key: `make verify` searches and runs `_field_caps` on every
+ * data stream the project collects, and `make drill` searches the alert records (`.alerts-*`, hidden
+ * indices of Kibana's alerts-as-data; the public Kibana API has no alert search).
+ */
+export function liveCheckAccess(): IndexAccess[] {
+  return [
+    ...Object.values(INDEX_PATTERNS).map((pattern) => ({ pattern, privileges: READ, by: 'make verify (first and latest document, _field_caps)' })),
+    { pattern: '.alerts-*', privileges: READ, by: 'make drill (alert records)' },
+  ];
+}
+
 /** Cluster privileges, each with why. */
 function clusterPrivileges(resources: readonly Resource[], flavour: Flavour): Map<string, string[]> {
   const why = new Map<string, string[]>();
@@ -232,7 +245,7 @@ export function provisionerRole(resources: readonly Resource[], target: { flavou
   const cluster = clusterPrivileges(resources, target.flavour);
   for (const [p, reasons] of cluster) why[`cluster:${p}`] = reasons;
   const byPrivileges = new Map<string, Set<string>>();
-  for (const a of indexAccess(resources)) {
+  for (const a of [...indexAccess(resources), ...liveCheckAccess()]) {
     const key = [...a.privileges].sort().join(',');
     byPrivileges.set(key, new Set([...(byPrivileges.get(key) ?? []), a.pattern]));
     why[`index:${a.pattern}`] = [...new Set([...(why[`index:${a.pattern}`] ?? []), a.by])];

@@ -8,6 +8,8 @@ import { allResources } from '../../scripts/provision/definitions.js';
 import { provisionerRole, type RoleDescriptor } from '../../scripts/provision/privileges.js';
 import { selectResources } from '../../scripts/provision/select.js';
 import type { ConnectorResource, DataViewResource, Resource, RuleResource, SloResource } from '../../model/resources.js';
+import { ALERTS_INDEX } from '../../scripts/drill/alerts.js';
+import { INDEX_PATTERNS } from '../../kibana/telemetry-fields.js';
 import { definitionEnv, runEngine } from './helpers.js';
 
 const TARGETS = [
@@ -98,6 +100,15 @@ for (const { flavour, licence } of TARGETS) {
     assert.deepEqual(role.applications[0]?.resources, ['space:default']);
   });
 }
+
+test('the same key can run make verify and make drill: every data stream they search and the alert records are readable', () => {
+  for (const { flavour, licence } of TARGETS) {
+    const role = provisionerRole(applicable(flavour, licence), { flavour, space: undefined });
+    for (const pattern of [...Object.values(INDEX_PATTERNS), ALERTS_INDEX]) {
+      assert.ok(grants(role, example(pattern), ['read']), `${flavour}/${licence}: read on ${pattern}`);
+    }
+  }
+});
 
 test('a rule type the role does not model is refused with the place to add it', () => {
   const rule: RuleResource = {
