@@ -12,6 +12,7 @@
  *   404 on read in another space; import regenerates the id of such an object);
  * - Serverless flavour: no ILM API (no handler, as on Serverless), no `_license`, saved-object
  *   CRUD routes internal, `index.lifecycle.*` settings rejected;
+ * - rules: the consumer must be one Kibana registers for the rule type (403 "Unauthorized by …");
  * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial, and the Slack, PagerDuty,
  *   webhook (and other gold) connector types need gold or better (403 otherwise);
  * - Fleet: packages must be installed before package policies use them, at the installed version;
@@ -184,6 +185,27 @@ const RULE_TYPE_ACTION_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'apm.error_rate': ['threshold_met', 'recovered'],
   'slo.rules.burnRate': ['slo.burnRate.alert', 'slo.burnRate.high', 'slo.burnRate.medium', 'slo.burnRate.low', 'recovered'],
 };
+
+/**
+ * The consumers Kibana registers for each Observability rule type: every feature entry is
+ * `{ ruleTypeId, consumers: [<feature>, 'alerts', 'observability'] }` (kbn-rule-data-utils
+ * `src/rule_types/o11y_alerting_features.ts`, `buildAlertingFeatureEntries`; the custom threshold
+ * rule is shared by the Logs and Infrastructure features). Creating a rule with any other consumer
+ * is refused by alerting authorization (`getUnauthorizedMessage`), e.g. `stackAlerts` or `metrics`
+ * for the custom threshold rule (Kibana's deployment-agnostic custom threshold consumer tests).
+ */
+export const RULE_TYPE_CONSUMERS: Readonly<Record<string, readonly string[]>> = {
+  'observability.rules.custom_threshold': ['logs', 'infrastructure', 'alerts', 'observability'],
+  'apm.transaction_duration': ['apm', 'alerts', 'observability'],
+  'apm.transaction_error_rate': ['apm', 'alerts', 'observability'],
+  'apm.error_rate': ['apm', 'alerts', 'observability'],
+  'slo.rules.burnRate': ['slo', 'alerts', 'observability'],
+};
+
+function consumerError(ruleTypeId: string, consumer: string): string | undefined {
+  const valid = RULE_TYPE_CONSUMERS[ruleTypeId];
+  return valid === undefined || valid.includes(consumer) ? undefined : `Unauthorized by "${consumer}" to create "${ruleTypeId}" rule`;
+}
 
 /** `validateActions`: an action's group must be one of its rule type's ("Invalid action groups: …"). */
 function actionGroupError(ruleTypeId: string, body: Json): string | undefined {
@@ -858,6 +880,8 @@ export class StackDouble {
       }
       const ruleProblems = fieldTypeProblems({ kind: 'kibana.rule', id, title: String(body.name), body: body as never });
       if (ruleProblems !== '') return kbError(400, `Error validating rule params: ${ruleProblems}`);
+      const unauthorized = consumerError(String(body.rule_type_id), String(body.consumer));
+      if (unauthorized !== undefined) return kbError(403, unauthorized);
       if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
         return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
       }
