@@ -70,6 +70,10 @@ deploy: ## Deploy ECK, the Elastic stack, Fleet agents and the service to the cu
 undeploy: ## Remove what deploy applied (UNINSTALL_ECK=1: the operator too; DELETE_KIND=1: the kind cluster)
 	@scripts/deploy/undeploy.sh
 
+.PHONY: uninstall
+uninstall: install ## Remove what provisioning created in Kibana and Elasticsearch (through ECK, as deploy provisions); DRY_RUN=1: only list it
+	npm run --silent provision-kibana -- --uninstall --from-eck$(if $(filter 1,$(DRY_RUN)), --dry-run)
+
 .PHONY: apm-credentials
 apm-credentials: ## Copy APM Server's token and CA into the service's namespace (after kubectl apply -k / GitOps)
 	@scripts/deploy/apm-credentials.sh

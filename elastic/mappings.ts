@@ -10,9 +10,9 @@
  *   service's error messages come from a fixed catalogue (service/src/errors.ts), so its
  *   cardinality is bounded. `@custom` is composed after `@package` (Kibana Fleet
  *   `epm/elasticsearch/template/template.ts`, `getTemplate`), so this definition is the one that
- *   applies. It takes effect on backing indices created after the template is in place: on a fresh
- *   deploy, the data stream is created after provisioning; on an existing one, after its next
- *   rollover (`make verify` reports the field as missing until then).
+ *   applies. A template reaches backing indices created after it changes: on a fresh deploy, the
+ *   data stream is created after provisioning; an existing data stream gets it in its write index
+ *   right after the template (scripts/provision/kinds/data-streams.ts).
  */
 import type { estypes } from '@elastic/elasticsearch';
 

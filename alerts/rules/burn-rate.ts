@@ -153,7 +153,8 @@ export function basicBurnRateSpecs(): AlertSpec[] {
         condition: describeWindows([w]),
         why: why([w], slo),
         ruleTypeId: 'observability.rules.custom_threshold',
-        // Kibana's own API tests create custom threshold rules with consumer "logs".
+        // Consumer "logs": the Logs feature registers it for custom threshold rules, on stateful and
+        // Serverless (test/provision/rule-consumers.test.ts, docs/fidelity.md).
         consumer: 'logs',
         when: { licence: 'basic-only' },
         interval: `${Math.max(1, Math.round(w.shortWindowMinutes * BASIC_RULE_INTERVAL_FRACTION_OF_SHORT_WINDOW))}m`,

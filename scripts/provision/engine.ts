@@ -15,7 +15,7 @@ import { openEck, type EckConnection, type EckDeps } from './eck.js';
 import { RunStopped, runSignal, stopReason } from './deadline.js';
 import { AuthenticationError, ConfigError, EXIT, RemoteError, UnexpectedAnswerError, describeError, wrongProductProblem, type ExitCode } from './errors.js';
 import { handlerFor } from './kinds/index.js';
-import { otherSpaceError, printSecret, SPACE_UNIQUE_KINDS, type EngineContext, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
+import { otherSpaceError, printSecret, SPACE_UNIQUE_KINDS, type DependentKind, type EngineContext, type KindHandler, type LiveState, type OwnedObject, type PrintedRequest } from './kinds/types.js';
 import { Redactor, redactingSink, type Sink } from './redact.js';
 import { KIND_ORDER, secretEnvNames, type Flavour, type Resource, type ResourceKind } from '../../model/resources.js';
 import { provisionerRole, type RoleDescriptor } from './privileges.js';
@@ -43,7 +43,7 @@ export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'skip';
 export type Outcome = 'planned' | 'applied' | 'unchanged' | 'skipped' | 'failed' | 'not-attempted';
 
 export interface ObjectReport {
-  readonly kind: ResourceKind;
+  readonly kind: ResourceKind | DependentKind;
   readonly id: string;
   readonly title: string;
   action: Action;
@@ -360,6 +360,7 @@ async function applyStages(
             if (report.action !== 'unchanged' && handler.planNotes) report.notes = [...(report.notes ?? []), ...(await handler.planNotes(r, ctx))];
             report.outcome = report.action === 'unchanged' ? 'unchanged' : 'planned';
             writePlanLine(out, report);
+            if (!(await followDependents(handler, r, ctx, false, reports, out))) readFailed = true;
             return;
           }
           if (report.action === 'create') await createOrAdopt(handler, r, ctx, report);
@@ -369,6 +370,7 @@ async function applyStages(
           const verb = report.action === 'create' ? 'created' : report.action === 'update' ? 'updated' : 'unchanged';
           out.write(`  [${String(done).padStart(String(total).length)}/${total}] ${line(report, verb)}\n`);
           if (report.action === 'update' && report.diffs) out.write(`${formatDiffs(report.diffs)}\n`);
+          if (!(await followDependents(handler, r, ctx, true, reports, out))) failed = true;
         } catch (e) {
           report.outcome = 'failed';
           report.error =
@@ -511,6 +513,42 @@ async function uninstallStages(config: Config, defined: readonly Resource[], ctx
 }
 
 /**
+ * The objects that follow from `r` (handler.dependents), each reported on its own line after it;
+ * false when one of them, or listing them, failed (the run then exits 1).
+ */
+async function followDependents(handler: KindHandler, r: Resource, ctx: EngineContext, apply: boolean, reports: ObjectReport[], out: Sink): Promise<boolean> {
+  if (handler.dependents === undefined) return true;
+  let ok = true;
+  const failedReport = (report: ObjectReport, error: string): void => {
+    report.outcome = 'failed';
+    report.error = error;
+    ok = false;
+    out.write(`    ${line(report, 'FAILED')}\n        ${error}\n`);
+  };
+  let dependents;
+  try {
+    dependents = await handler.dependents(r, ctx, apply);
+  } catch (e) {
+    const report: ObjectReport = { kind: r.kind, id: r.id, title: 'listing what it applies to', action: 'update', outcome: 'planned' };
+    reports.push(report);
+    failedReport(report, describeError(e));
+    return false;
+  }
+  for (const d of dependents) {
+    const report: ObjectReport = { kind: d.kind, id: d.id, title: d.title, action: d.action, outcome: 'planned', notes: [...d.notes] };
+    reports.push(report);
+    if (d.error !== undefined) {
+      failedReport(report, d.error);
+      continue;
+    }
+    report.outcome = d.action === 'unchanged' ? 'unchanged' : apply ? 'applied' : 'planned';
+    if (!apply || d.action === 'unchanged') writePlanLine(out, report, '  ');
+    else out.write(`    ${line(report, 'updated')}\n${d.notes.map((n) => `        ${n}\n`).join('')}`);
+  }
+  return ok;
+}
+
+/**
  * Creates an object. A 409 means it appeared between the read and the write (another run, or a
  * create whose response was lost and then retried): it is read again and updated if it differs.
  */
@@ -529,10 +567,10 @@ async function createOrAdopt(handler: ReturnType<typeof handlerFor>, r: Resource
   }
 }
 
-function writePlanLine(out: Sink, r: ObjectReport): void {
-  out.write(`  ${SYMBOL[r.action]} ${line(r, r.action)}\n`);
+function writePlanLine(out: Sink, r: ObjectReport, indent = ''): void {
+  out.write(`${indent}  ${SYMBOL[r.action]} ${line(r, r.action)}\n`);
   if (r.action === 'update' && r.diffs) out.write(`${formatDiffs(r.diffs)}\n`);
-  for (const n of r.notes ?? []) out.write(`      ${n}\n`);
+  for (const n of r.notes ?? []) out.write(`${indent}      ${n}\n`);
 }
 
 function printSummary(config: Config, reports: readonly ObjectReport[], out: Sink, err: Sink, stoppedBy: string | undefined): void {

@@ -10,6 +10,8 @@ const ES_PRIVILEGES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/_ilm\//, 'cluster privilege "manage_ilm"'],
   [/^\/_component_template/, 'cluster privilege "manage_index_templates"'],
   [/^\/_index_template/, 'cluster privilege "manage_index_templates"'],
+  [/^\/_data_stream/, 'index privilege "view_index_metadata" on the data streams'],
+  [/^\/[^_/][^/]*\/_mapping/, 'index privileges "view_index_metadata" and "manage" on the data stream (a mapping update is indices:admin/mapping/put)'],
   [/^\/_ingest\/pipeline/, 'cluster privilege "manage_pipeline"'],
   [/^\/_license/, 'cluster privilege "monitor"'],
   [/^\/$/, 'cluster privilege "monitor"'],
@@ -78,6 +80,8 @@ const READ = ['read', 'view_index_metadata'] as const;
 /** The SLO plugin's own indices (`.slo-observability.sli-v3*`, `.slo-observability.summary-v3*`, the temp summary index). */
 export const SLO_INDICES = '.slo-observability.*';
 const SLO_INDEX_PRIVILEGES = ['read', 'view_index_metadata', 'write', 'create_index'] as const;
+/** Listing a template's data streams and reading and updating their write index's mapping. */
+const DATA_STREAM_MAPPING_PRIVILEGES = ['view_index_metadata', 'manage'] as const;
 /** The `.index` connector writes with `bulk` and `op_type: create` into an index it may have to create. */
 const CONNECTOR_INDEX_PRIVILEGES = ['create_doc', 'create_index'] as const;
 
@@ -163,6 +167,11 @@ export function indexAccess(resources: readonly Resource[]): IndexAccess[] {
     } else if (r.kind === 'kibana.connector' && r.body.connector_type_id === '.index') {
       const index = String((r.body.config as { index?: unknown } | undefined)?.index ?? '');
       out.push({ pattern: index, privileges: CONNECTOR_INDEX_PRIVILEGES, by: `connector ${r.id} (writes one document per alert)` });
+    } else if (r.kind === 'es.component_template' && r.body.template?.mappings !== undefined && r.id.endsWith('@custom')) {
+      // Existing data streams get the template's mappings at once (kinds/data-streams.ts): reading
+      // them needs view_index_metadata, a mapping update (`indices:admin/mapping/put`) `manage`
+      // (IndexPrivilege: `write` grants only the automatic mapping update of indexing).
+      out.push({ pattern: `${r.id.slice(0, -'@custom'.length)}-*`, privileges: DATA_STREAM_MAPPING_PRIVILEGES, by: `component template ${r.id} (its mappings, applied to existing data streams)` });
     } else if (r.kind === 'kibana.data_view') {
       for (const pattern of split(r.body.data_view.title)) out.push({ pattern, privileges: READ, by: `data view ${r.id} (field list on update)` });
     }

@@ -404,3 +404,17 @@ test('make apm-credentials copies the token and CA into the service\'s namespace
   assert.doesNotMatch(r.stdout + r.stderr + calls, /s3cr3t-value|czNjcjN0LXZhbHVl/, 'the token reaches neither the terminal nor a command line');
   assert.match(r.stdout, /Secrets sample-service\/apm-credentials and sample-service\/apm-ca/);
 });
+
+test('make uninstall runs the provisioning uninstall through ECK as deploy provisions, and DRY_RUN=1 only lists it', { skip: makeSkip }, () => {
+  const env = { ...process.env, NO_COLOR: '1' };
+  const recipe = (args: string[]): string[] =>
+    make(['-n', ...args], env)
+      .stdout.split('\n')
+      .filter((l) => l.includes('provision-kibana'));
+  assert.deepEqual(recipe(['uninstall']), ['npm run --silent provision-kibana -- --uninstall --from-eck']);
+  assert.deepEqual(recipe(['uninstall', 'DRY_RUN=1']), ['npm run --silent provision-kibana -- --uninstall --from-eck --dry-run']);
+  assert.deepEqual(recipe(['uninstall', 'DRY_RUN=0']), ['npm run --silent provision-kibana -- --uninstall --from-eck']);
+  // The same target settings as the provisioning step of deploy.
+  assert.match(readFileSync(path.join(REPO_ROOT, 'scripts/deploy/deploy.sh'), 'utf8'), /npm run --silent provision-kibana -- --from-eck\n/);
+  assert.match(make(['help'], env).stdout, /^ {2}uninstall +Remove what provisioning created .*DRY_RUN=1/m);
+});

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../support/contracts.js';
 import { StackDouble } from '../support/stack-double.js';
-import { API_KEY, targetEnv } from './helpers.js';
+import type { RoleDescriptor } from '../../scripts/provision/privileges.js';
+import { API_KEY, definitionEnv, targetEnv } from './helpers.js';
 
 const CLI = path.join(REPO_ROOT, 'scripts', 'provision-kibana.ts');
 
@@ -103,4 +104,39 @@ test('Ctrl-C during an apply prints the summary of what was done and exits 1', {
   assert.match(stderr, /Stopped early: interrupted \(SIGINT\)/);
   assert.match(stdout, /Done: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed, 2 not attempted\./);
   assert.equal(d.space('default').dataViews.size, 1);
+});
+
+test('--print-role prints a POST /_security/api_key body as JSON without any target or network', async () => {
+  // Unreachable URLs: a request would fail the run; --print-role must not send one.
+  const env = { ...definitionEnv(), KIBANA_URL: 'http://127.0.0.1:1', ELASTICSEARCH_URL: 'http://127.0.0.1:1' };
+  for (const flavour of ['stateful', 'serverless']) {
+    const run = await cli(['--print-role', '--flavour', flavour], env);
+    assert.equal(run.code, 0, run.stderr);
+    const body = JSON.parse(run.stdout) as { name: string; role_descriptors: Record<string, RoleDescriptor> };
+    assert.deepEqual(Object.keys(body).sort(), ['name', 'role_descriptors']);
+    const role = body.role_descriptors[body.name];
+    assert.ok(role !== undefined, 'the role descriptor is named after the key');
+    assert.ok(role.cluster.includes('manage_index_templates'));
+    assert.equal(role.cluster.includes('manage_ilm'), flavour === 'stateful', 'no ILM on Serverless');
+    assert.ok(role.indices.length > 0 && role.indices.every((i) => i.names.length > 0 && i.privileges.length > 0));
+    assert.equal(role.applications[0]?.application, 'kibana-.kibana');
+    assert.doesNotMatch(run.stderr, /connection refused/);
+  }
+});
+
+test('--uninstall --dry-run lists what would be removed and writes nothing', async (t) => {
+  const d = await StackDouble.start({ apiKey: API_KEY });
+  t.after(() => d.close());
+  const env = targetEnv(d);
+  const apply = await cli(['--only', 'kibana.data_view,es.component_template'], env);
+  assert.equal(apply.code, 0, apply.stderr);
+  const since = d.requests.length;
+  const plan = await cli(['--uninstall', '--dry-run'], env);
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /Uninstall plan \(dry run, nothing is removed\)/);
+  for (const id of d.space('default').dataViews.keys()) assert.match(plan.stdout, new RegExp(`- delete +kibana\\.data_view +${id}`));
+  assert.match(plan.stdout, /- delete +es\.component_template logs-kubernetes\.container_logs@custom/);
+  assert.match(plan.stdout, /removes this project's key\(s\): template\.settings\.index\.lifecycle\.name/);
+  assert.deepEqual(d.writes(since), []);
+  assert.ok(d.space('default').dataViews.size > 0);
 });

@@ -12,6 +12,7 @@
  *   404 on read in another space; import regenerates the id of such an object);
  * - Serverless flavour: no ILM API (no handler, as on Serverless), no `_license`, saved-object
  *   CRUD routes internal, `index.lifecycle.*` settings rejected;
+ * - rules: the consumer must be one Kibana registers for the rule type (403 "Unauthorized by …");
  * - licence: SLOs and SLO burn-rate rules need platinum/enterprise/trial, and the Slack, PagerDuty,
  *   webhook (and other gold) connector types need gold or better (403 otherwise);
  * - Fleet: packages must be installed before package policies use them, at the installed version;
@@ -188,6 +189,27 @@ const RULE_TYPE_ACTION_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'slo.rules.burnRate': ['slo.burnRate.alert', 'slo.burnRate.high', 'slo.burnRate.medium', 'slo.burnRate.low', 'recovered'],
 };
 
+/**
+ * The consumers Kibana registers for each Observability rule type: every feature entry is
+ * `{ ruleTypeId, consumers: [<feature>, 'alerts', 'observability'] }` (kbn-rule-data-utils
+ * `src/rule_types/o11y_alerting_features.ts`, `buildAlertingFeatureEntries`; the custom threshold
+ * rule is shared by the Logs and Infrastructure features). Creating a rule with any other consumer
+ * is refused by alerting authorization (`getUnauthorizedMessage`), e.g. `stackAlerts` or `metrics`
+ * for the custom threshold rule (Kibana's deployment-agnostic custom threshold consumer tests).
+ */
+export const RULE_TYPE_CONSUMERS: Readonly<Record<string, readonly string[]>> = {
+  'observability.rules.custom_threshold': ['logs', 'infrastructure', 'alerts', 'observability'],
+  'apm.transaction_duration': ['apm', 'alerts', 'observability'],
+  'apm.transaction_error_rate': ['apm', 'alerts', 'observability'],
+  'apm.error_rate': ['apm', 'alerts', 'observability'],
+  'slo.rules.burnRate': ['slo', 'alerts', 'observability'],
+};
+
+function consumerError(ruleTypeId: string, consumer: string): string | undefined {
+  const valid = RULE_TYPE_CONSUMERS[ruleTypeId];
+  return valid === undefined || valid.includes(consumer) ? undefined : `Unauthorized by "${consumer}" to create "${ruleTypeId}" rule`;
+}
+
 /** `validateActions`: an action's group must be one of its rule type's ("Invalid action groups: …"). */
 function actionGroupError(ruleTypeId: string, body: Json): string | undefined {
   const groups = RULE_TYPE_ACTION_GROUPS[ruleTypeId];
@@ -219,6 +241,32 @@ class SpaceState {
   packagePolicies = new Map<string, Json>();
 }
 
+/** Merges a mapping update into `live` (in place); the conflict Elasticsearch reports, if any. */
+function mergeMapping(live: Json, incoming: Json, prefix: string): string | undefined {
+  for (const [key, value] of Object.entries(incoming)) {
+    if (key !== 'properties' && key !== 'fields') {
+      live[key] = clone(value);
+      continue;
+    }
+    const liveFields = (live[key] ?? (live[key] = {})) as Json;
+    for (const [name, field] of Object.entries(value as Json)) {
+      const full = prefix === '' ? name : `${prefix}.${name}`;
+      const current = liveFields[name] as Json | undefined;
+      const f = field as Json;
+      if (current === undefined) {
+        liveFields[name] = clone(f);
+        continue;
+      }
+      const from = String(current.type ?? 'object');
+      const to = String(f.type ?? 'object');
+      if (from !== to) return `mapper [${full}] cannot be changed from type [${from}] to [${to}]`;
+      const conflict = mergeMapping(current, f, full);
+      if (conflict !== undefined) return conflict;
+    }
+  }
+  return undefined;
+}
+
 export class StackDouble {
   readonly options: Required<Omit<StackDoubleOptions, 'apiKey' | 'username' | 'password'>> & Pick<StackDoubleOptions, 'apiKey' | 'username' | 'password'>;
   readonly requests: RecordedRequest[] = [];
@@ -226,6 +274,10 @@ export class StackDouble {
   readonly ilm = new Map<string, Json>();
   readonly componentTemplates = new Map<string, Json>();
   readonly pipelines = new Map<string, Json>();
+  /** Composable index templates (`index_patterns`, `composed_of`, `data_stream`), as the stack's packages install them. */
+  readonly indexTemplates = new Map<string, Json>();
+  /** Data streams: the index template that matched them and their backing indices, the write index last. */
+  readonly dataStreams = new Map<string, { template: string; indices: Array<{ index_name: string; mappings: Json }> }>();
   readonly installedPackages = new Map<string, string>();
   readonly spaces = new Map<string, SpaceState>();
   /** Rule id -> `execution_status` / `last_run` as Kibana reports them after a run (default: pending, never ran). */
@@ -289,6 +341,25 @@ export class StackDouble {
    */
   #elsewhere(store: 'dataViews' | 'savedObjects' | 'connectors' | 'rules', key: string, space: string): string | undefined {
     return [...this.spaces].find(([id, s]) => id !== space && s[store].has(key))?.[0];
+  }
+
+  /**
+   * A data stream as Fleet's packages create them: matched by `template` (an index template
+   * composing `<template>@custom`, added if absent) with `backingIndices` indices of `mappings`.
+   */
+  addDataStream(name: string, options: { template: string; mappings: Json; backingIndices?: number; priority?: number }): void {
+    if (!this.indexTemplates.has(options.template)) {
+      this.indexTemplates.set(options.template, {
+        index_patterns: [`${options.template}-*`],
+        composed_of: [`${options.template}@package`, `${options.template}@custom`],
+        ignore_missing_component_templates: [`${options.template}@custom`],
+        data_stream: { hidden: false, allow_custom_routing: false },
+        priority: options.priority ?? 200,
+      });
+    }
+    const count = options.backingIndices ?? 2;
+    const indices = Array.from({ length: count }, (_, i) => ({ index_name: `.ds-${name}-2026.01.0${i + 1}-00000${i + 1}`, mappings: clone(options.mappings) }));
+    this.dataStreams.set(name, { template: options.template, indices });
   }
 
   /** Requests to state-changing routes, received since `since` (an index into `requests`). */
@@ -410,6 +481,59 @@ export class StackDouble {
     }
   }
 
+  /**
+   * Index templates, data streams and mapping updates (elastic/elasticsearch, server/src/main/java/
+   * org/elasticsearch/index/mapper/FieldMapper.java): a mapping update merges into the existing
+   * mapping; a field's type cannot change ("mapper [f] cannot be changed from type [a] to [b]",
+   * checkIncomingMergeType), a new multi-field is added and an existing one merged
+   * (MultiFields.Builder.update). Other parameters are taken as updateable (as `ignore_above` is).
+   * The update is all or nothing across its target indices; `write_index_only=true` targets a data
+   * stream's write index only (RestPutMappingAction).
+   */
+  #registerDataStreams(): void {
+    this.#es('GET', /^\/_index_template$/, false, () =>
+      ok({ index_templates: [...this.indexTemplates].map(([name, t]) => ({ name, index_template: clone(t) })) }),
+    );
+    const matches = (pattern: string, name: string): boolean => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
+    this.#es('GET', /^\/_data_stream\/([^/]+)$/, false, ({ params: [expr] }) => {
+      const found: Json[] = [];
+      for (const part of String(expr).split(',')) {
+        const hits = [...this.dataStreams].filter(([name]) => matches(part, name));
+        if (hits.length === 0 && !part.includes('*')) return esError(404, 'index_not_found_exception', `no such index [${part}]`);
+        for (const [name, d] of hits) {
+          if (found.some((f) => f.name === name)) continue;
+          found.push({ name, template: d.template, generation: d.indices.length, status: 'GREEN', timestamp_field: { name: '@timestamp' }, indices: d.indices.map((i) => ({ index_name: i.index_name, index_uuid: `uuid-${i.index_name}` })) });
+        }
+      }
+      return ok({ data_streams: found });
+    });
+    const backing = (target: string): Array<{ index_name: string; mappings: Json }> | undefined => {
+      const ds = this.dataStreams.get(target);
+      if (ds !== undefined) return ds.indices;
+      const index = [...this.dataStreams.values()].flatMap((d) => d.indices).find((i) => i.index_name === target);
+      return index === undefined ? undefined : [index];
+    };
+    this.#es('GET', /^\/([^_/][^/]*)\/_mapping$/, false, ({ params: [target] }) => {
+      const indices = backing(String(target));
+      if (indices === undefined) return esError(404, 'index_not_found_exception', `no such index [${target}]`);
+      return ok(Object.fromEntries(indices.map((i) => [i.index_name, { mappings: clone(i.mappings) }])));
+    });
+    this.#es('PUT', /^\/([^_/][^/]*)\/_mapping$/, true, ({ params: [target], query, json }) => {
+      const all = backing(String(target));
+      if (all === undefined) return esError(404, 'index_not_found_exception', `no such index [${target}]`);
+      const indices = query.get('write_index_only') === 'true' ? all.slice(-1) : all;
+      const merged: Json[] = [];
+      for (const index of indices) {
+        const next = clone(index.mappings);
+        const conflict = mergeMapping(next, (json ?? {}) as Json, '');
+        if (conflict !== undefined) return esError(400, 'illegal_argument_exception', conflict);
+        merged.push(next);
+      }
+      indices.forEach((index, i) => (index.mappings = merged[i] as Json));
+      return ok({ acknowledged: true });
+    });
+  }
+
   #es(method: string, re: RegExp, write: boolean, handler: Handler): void {
     this.#esRoutes.push({ method, re, write, handler });
   }
@@ -485,6 +609,7 @@ export class StackDouble {
       this.componentTemplates.set(name as string, { ...content, template, created_date_millis: created, modified_date_millis: created + this.requests.length });
       return ok({ acknowledged: true });
     });
+    this.#registerDataStreams();
     this.#es('DELETE', /^\/_component_template\/([^/]+)$/, true, ({ params: [name] }) => {
       if (!this.componentTemplates.delete(name as string)) return esError(404, 'resource_not_found_exception', `component template matching [${name}] not found`);
       return ok({ acknowledged: true });
@@ -769,6 +894,8 @@ export class StackDouble {
       }
       const ruleProblems = fieldTypeProblems({ kind: 'kibana.rule', id, title: String(body.name), body: body as never });
       if (ruleProblems !== '') return kbError(400, `Error validating rule params: ${ruleProblems}`);
+      const unauthorized = consumerError(String(body.rule_type_id), String(body.consumer));
+      if (unauthorized !== undefined) return kbError(403, unauthorized);
       if (PLATINUM_RULE_TYPES.has(String(body.rule_type_id)) && !this.#platinum) {
         return kbError(403, `Rule type "${String(body.rule_type_id)}" is disabled because your basic license does not support it.`);
       }

@@ -9,6 +9,7 @@ import { diffSubset, flattenSettings } from '../diff.js';
 import type { ComponentTemplateResource, IlmPolicyResource, IngestPipelineResource } from '../../../model/resources.js';
 import { RemoteError } from '../errors.js';
 import { mergeTemplate, removeOwned } from '../template-merge.js';
+import { mappingDependents } from './data-streams.js';
 import type { EngineContext, KindHandler, LiveState, OwnedObject } from './types.js';
 
 /** Path segment encoding; '@' (in `<data stream>@custom`) is legal in a path and kept readable. */
@@ -129,6 +130,8 @@ export const componentTemplateHandler: KindHandler<ComponentTemplateResource> = 
     const live = await readTemplate(r.id, ctx);
     return live === undefined ? [] : sharedTemplateNotes(r, live.value);
   },
+  // Existing data streams get this project's mappings now, not at their next rollover (data-streams.ts).
+  dependents: (r, ctx, apply) => mappingDependents(r.id, r.body.template?.mappings, ctx, apply),
   async release(r, ctx, apply) {
     if (!isSharedTemplate(r.id)) return undefined;
     const live = await readTemplate(r.id, ctx);

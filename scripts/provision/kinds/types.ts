@@ -90,6 +90,27 @@ export interface KindHandler<R extends Resource = Resource> {
    * object is not shared (owned objects are removed through listOwned/remove).
    */
   release?(resource: R, ctx: EngineContext, apply: boolean): Promise<Release | undefined>;
+  /**
+   * Objects on the target that follow from this one and are brought in line after it is applied
+   * (the data streams a `@custom` template's mappings apply to): `apply` false only reads and
+   * says what would change. Each is reported on its own line; a failed one carries its error.
+   * Throws when the objects cannot be listed.
+   */
+  dependents?(resource: R, ctx: EngineContext, apply: boolean): Promise<Dependent[]>;
+}
+
+/** Kinds of objects the engine brings in line as a consequence of a definition (never defined themselves). */
+export type DependentKind = 'es.data_stream';
+
+/** One object brought in line after its definition: what it needs, and what happened. */
+export interface Dependent {
+  readonly kind: DependentKind;
+  readonly id: string;
+  readonly title: string;
+  readonly action: 'update' | 'unchanged';
+  readonly notes: readonly string[];
+  /** Set when reading or changing it failed. */
+  readonly error?: string;
 }
 
 /** What releasing a shared object does: nothing of ours in it, keys taken out, or the object deleted. */
