@@ -80,8 +80,17 @@ const READ = ['read', 'view_index_metadata'] as const;
 /** The SLO plugin's own indices (`.slo-observability.sli-v3*`, `.slo-observability.summary-v3*`, the temp summary index). */
 export const SLO_INDICES = '.slo-observability.*';
 const SLO_INDEX_PRIVILEGES = ['read', 'view_index_metadata', 'write', 'create_index'] as const;
-/** Listing a template's data streams and reading and updating their write index's mapping. */
-const DATA_STREAM_MAPPING_PRIVILEGES = ['view_index_metadata', 'manage'] as const;
+/**
+ * Listing a template's data streams and reading and updating their write index's mapping. On a
+ * stateful cluster the update is the one action `indices:admin/mapping/put`, named as an action
+ * pattern (an index privilege may be a named privilege or a pattern over index actions:
+ * `IndexPrivilege.resolve`), rather than `manage`, which would also let the key delete and close
+ * those indices. Serverless documents only the named index privileges for roles, so there it is `manage`.
+ */
+const DATA_STREAM_MAPPING_PRIVILEGES: Readonly<Record<Flavour, readonly string[]>> = {
+  stateful: ['view_index_metadata', 'indices:admin/mapping/put'],
+  serverless: ['view_index_metadata', 'manage'],
+};
 /** The `.index` connector writes with `bulk` and `op_type: create` into an index it may have to create. */
 const CONNECTOR_INDEX_PRIVILEGES = ['create_doc', 'create_index'] as const;
 
@@ -154,7 +163,7 @@ function ruleIndices(r: RuleResource, dataViews: ReadonlyMap<string, string>): s
 }
 
 /** Every index access the definitions need, with the definition that needs it. */
-export function indexAccess(resources: readonly Resource[]): IndexAccess[] {
+export function indexAccess(resources: readonly Resource[], flavour: Flavour = 'stateful'): IndexAccess[] {
   const dataViews = new Map(resources.filter((r): r is DataViewResource => r.kind === 'kibana.data_view').map((r) => [r.id, r.body.data_view.title]));
   const out: IndexAccess[] = [];
   for (const r of resources) {
@@ -169,9 +178,9 @@ export function indexAccess(resources: readonly Resource[]): IndexAccess[] {
       out.push({ pattern: index, privileges: CONNECTOR_INDEX_PRIVILEGES, by: `connector ${r.id} (writes one document per alert)` });
     } else if (r.kind === 'es.component_template' && r.body.template?.mappings !== undefined && r.id.endsWith('@custom')) {
       // Existing data streams get the template's mappings at once (kinds/data-streams.ts): reading
-      // them needs view_index_metadata, a mapping update (`indices:admin/mapping/put`) `manage`
-      // (IndexPrivilege: `write` grants only the automatic mapping update of indexing).
-      out.push({ pattern: `${r.id.slice(0, -'@custom'.length)}-*`, privileges: DATA_STREAM_MAPPING_PRIVILEGES, by: `component template ${r.id} (its mappings, applied to existing data streams)` });
+      // them needs view_index_metadata, a mapping update `indices:admin/mapping/put` (IndexPrivilege:
+      // `write` grants only the automatic mapping update of indexing).
+      out.push({ pattern: `${r.id.slice(0, -'@custom'.length)}-*`, privileges: DATA_STREAM_MAPPING_PRIVILEGES[flavour], by: `component template ${r.id} (its mappings, applied to existing data streams)` });
     } else if (r.kind === 'kibana.data_view') {
       for (const pattern of split(r.body.data_view.title)) out.push({ pattern, privileges: READ, by: `data view ${r.id} (field list on update)` });
     }
@@ -254,7 +263,7 @@ export function provisionerRole(resources: readonly Resource[], target: { flavou
   const cluster = clusterPrivileges(resources, target.flavour);
   for (const [p, reasons] of cluster) why[`cluster:${p}`] = reasons;
   const byPrivileges = new Map<string, Set<string>>();
-  for (const a of [...indexAccess(resources), ...liveCheckAccess()]) {
+  for (const a of [...indexAccess(resources, target.flavour), ...liveCheckAccess()]) {
     const key = [...a.privileges].sort().join(',');
     byPrivileges.set(key, new Set([...(byPrivileges.get(key) ?? []), a.pattern]));
     why[`index:${a.pattern}`] = [...new Set([...(why[`index:${a.pattern}`] ?? []), a.by])];
