@@ -4,7 +4,7 @@
 #
 #   docker build -t sample-service:0.1.0 --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) .
 #
-# Node 26 is the Active LTS line (LTS since 2026-10-28); the service also runs on Node >= 20.19.
+# Node 26 is the Active LTS line (LTS since 2026-10-28); the service also runs on Node 22.13+ and 24.
 ARG NODE_MAJOR=26
 
 # ---- build: install every dependency, compile TypeScript, then drop dev dependencies ----
