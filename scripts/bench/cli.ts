@@ -2,6 +2,7 @@
  * `npm run bench [-- options]`: what telemetry costs the service, measured side by side.
  *
  *   npm run bench                                   # bare, metrics-logs, otel, elastic; 3 rounds
+ *   npm run bench -- --rate 10000                   # the fixed-rate phase at 10k req/s (0: skip it)
  *   npm run bench -- --json out.json                # also write the report as JSON
  *   npm run bench -- --variants bare,otel --rounds 5 --duration 20
  *   npm run bench -- --variants bare,otel,otel-no-export --cpu-prof bench-results/profiles
@@ -24,10 +25,19 @@ export interface CliArgs {
   variants: string[];
   variantFile?: string;
   path: string;
+  rate: number;
   json?: string;
   cpuProf?: string;
   startTimeout: number;
 }
+
+/** A bad command line: main() prints the problem alone and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Default of --rate: far below what every variant answers on a 2-core machine, on Node 20 or 26. */
+export const DEFAULT_RATE = 1000;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   return yargs(argv)
@@ -46,6 +56,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     })
     .option('variant-file', { type: 'string', describe: 'JSON file with extra variants: [{ "name", "base", "env"?, "serviceDir"?, "stdout"?: "pipe"|"null", "description"? }]' })
     .option('path', { type: 'string', default: '/api/users', describe: 'Request path under load' })
+    .option('rate', {
+      type: 'number',
+      default: DEFAULT_RATE,
+      describe: 'After each saturating measurement, measure latency again at this fixed rate (req/s over all connections), well below saturation; 0 skips it',
+    })
     .option('json', { type: 'string', describe: 'Also write the report (summary and every measurement) to this JSON file' })
     .option('cpu-prof', { type: 'string', describe: 'Write a V8 CPU profile of each measured process into this directory (profiling slows them: do not compare those numbers)' })
     .option('start-timeout', { type: 'number', default: 60, describe: 'Seconds a variant may take to answer GET /health' })
@@ -57,12 +72,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (!(Number.isInteger(a.rounds) && a.rounds >= 1 && a.rounds <= 50)) problems.push('--rounds must be an integer from 1 to 50');
       if (!(a['start-timeout'] > 0 && a['start-timeout'] <= 600)) problems.push('--start-timeout must be > 0 and <= 600 seconds');
       if (!a.path.startsWith('/')) problems.push('--path must start with /');
+      if (!(Number.isInteger(a.rate) && a.rate >= 0 && a.rate <= 1_000_000)) problems.push('--rate must be an integer from 0 to 1000000 (requests per second)');
       if (a.variants.length === 0) problems.push('--variants must name at least one variant');
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return true;
     })
     .strict()
     .help()
+    // A bad option prints the problem and exits 2 (main), not the whole help with exit 1.
+    .fail((message: string | undefined, error: Error | undefined) => {
+      throw new UsageError(error?.message ?? message ?? 'invalid arguments');
+    })
     .parseSync() as unknown as CliArgs;
 }
 
@@ -86,6 +106,7 @@ export async function bench(args: CliArgs, progress: (line: string) => void): Pr
     connections: args.connections,
     rounds: args.rounds,
     path: args.path,
+    rate: args.rate,
   };
   const measurements = await runBench({
     variants,
@@ -102,7 +123,8 @@ async function main(): Promise<void> {
   try {
     args = parseArgs(hideBin(process.argv));
   } catch (err) {
-    console.error((err as Error).message);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`npm run bench: ${err.message}\n(npm run bench -- --help lists the options)`);
     process.exit(2);
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -15,6 +15,8 @@ export interface LoadRequest {
   readonly durationSeconds: number;
   /** Per-request timeout (autocannon counts timeouts separately). */
   readonly timeoutSeconds: number;
+  /** Requests per second over all connections; absent: as fast as the server answers. */
+  readonly rate?: number;
 }
 
 export interface LoadResult {
@@ -41,6 +43,7 @@ async function run(req: LoadRequest): Promise<LoadResult> {
     duration: req.durationSeconds,
     timeout: req.timeoutSeconds,
     pipelining: 1,
+    ...(req.rate === undefined ? {} : { overallRate: req.rate }),
   });
   return {
     // Total over the measured wall time: not the mean of per-second samples, which ignores a partial last second.
