@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { median, summarise, TABLE_COLUMNS, formatTable, type BenchReport } from './report.js';
 import { roundOrder, type Measurement } from './runner.js';
 import { startSink } from './sink.js';
-import { loadVariantFile, REPO_ROOT, selectVariants, VARIANTS, VariantError } from './variants.js';
+import { parseWrk, resolveGenerator } from './wrk.js';
+import { loadVariantFile, REPO_ROOT, selectVariants, UsageError, VARIANTS, VariantError } from './variants.js';
 
 const run = promisify(execFile);
 
@@ -50,7 +51,7 @@ test('ratios to bare are taken within each round, then the median across rounds'
   const variants = selectVariants(['bare', 'otel']);
   // Round 2 is slow for both: per-round ratios stay 0.5 although the absolute numbers halve.
   const ms = [measurement('bare', 1, 1000, 10), measurement('otel', 1, 500, 20), measurement('bare', 2, 400, 40), measurement('otel', 2, 200, 80), measurement('bare', 3, 1000, 10), measurement('otel', 3, 500, 20)];
-  const report = summarise(variants, ms, { durationSeconds: 1, warmupSeconds: 0, connections: 1, rounds: 3, path: '/api/users', rate: 0 }, { cpus: 2, cpuModel: 'x', totalMemoryMiB: 1, node: '26.10.0', platform: 'linux' });
+  const report = summarise(variants, ms, { durationSeconds: 1, warmupSeconds: 0, connections: 1, rounds: 3, path: '/api/users', rate: 0, generator: 'wrk' }, { cpus: 2, cpuModel: 'x', totalMemoryMiB: 1, node: '26.10.0', platform: 'linux' });
   const otel = report.variants.find((v) => v.variant === 'otel');
   assert.equal(otel?.requestsPerSecond, 500);
   assert.equal(otel?.vsBare.throughput, 0.5);
@@ -71,7 +72,7 @@ test('the fixed-rate p99 target compares each round with bare at the same rate, 
     { ...measurement('metrics-logs', 1, 850, 11, { rps: 100, p99: 2.2 }), logLinesDropped: 7 },
     measurement('otel', 1, 500, 20, { rps: 90, p99: 4 }),
   ];
-  const report = summarise(variants, ms, { durationSeconds: 1, warmupSeconds: 0, connections: 1, rounds: 1, path: '/api/users', rate: 100 }, { cpus: 2, cpuModel: 'x', totalMemoryMiB: 1, node: '26.10.0', platform: 'linux' });
+  const report = summarise(variants, ms, { durationSeconds: 1, warmupSeconds: 0, connections: 1, rounds: 1, path: '/api/users', rate: 100, generator: 'autocannon' }, { cpus: 2, cpuModel: 'x', totalMemoryMiB: 1, node: '26.10.0', platform: 'linux' });
   const byName = new Map(report.targets.map((t) => [`${t.variant} ${t.measure}`, t]));
   assert.deepEqual([byName.get('metrics-logs throughput')?.ratio, byName.get('metrics-logs throughput')?.met], [0.85, true]);
   assert.deepEqual([byName.get('otel fixedRateP99')?.ratio, byName.get('otel fixedRateP99')?.met], [2, false]);
@@ -79,6 +80,42 @@ test('the fixed-rate p99 target compares each round with bare at the same rate, 
   assert.match(table, /target \(otel p99 at 100 req\/s <= 1\.5x bare\): NOT MET \(2\.00x\)/);
   assert.match(table, /warning: metrics-logs: 7 log lines dropped/);
   assert.match(table, /warning: otel did not keep up with 100 req\/s/);
+});
+
+const WRK_OUTPUT = `Running 5s test @ http://127.0.0.1:38411/api/users
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.63ms  812.00us  18.41ms   90.12%
+    Req/Sec    21.93k     1.20k   23.10k    70.00%
+  Latency Distribution
+     50%  812.00us
+     75%    1.51ms
+     90%    2.80ms
+     99%    1.02s
+  110792 requests in 5.05s, 38.57MB read
+  Socket errors: connect 0, read 2, write 1, timeout 3
+  Non-2xx or 3xx responses: 4
+Requests/sec:  21934.79
+Transfer/sec:      7.64MB
+`;
+
+test('wrk output becomes a load result with its percentiles in milliseconds and its errors counted', () => {
+  const r = parseWrk(WRK_OUTPUT);
+  assert.equal(r.requests, 110792);
+  assert.equal(r.durationSeconds, 5.05);
+  assert.equal(r.requestsPerSecond, 110792 / 5.05);
+  assert.equal(r.latencyP50Ms, 0.812);
+  assert.equal(r.latencyP99Ms, 1020);
+  assert.equal(r.latencyMeanMs, 1.63);
+  assert.deepEqual([r.non2xx, r.status2xx, r.errors, r.timeouts], [4, 110788, 3, 3]);
+  assert.throws(() => parseWrk('wrk: connection refused'), /unexpected wrk output/);
+});
+
+test('auto picks wrk when installed and autocannon otherwise; asking for a missing wrk is a usage error', () => {
+  assert.equal(resolveGenerator('auto', () => true), 'wrk');
+  assert.equal(resolveGenerator('auto', () => false), 'autocannon');
+  assert.equal(resolveGenerator('autocannon', () => true), 'autocannon');
+  assert.throws(() => resolveGenerator('wrk', () => false), (err: Error) => err instanceof UsageError && /wrk is not installed/.test(err.message));
 });
 
 test('a bad option exits 2 with the problem alone, not the whole help', async () => {

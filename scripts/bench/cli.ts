@@ -13,9 +13,11 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import type { LoadGenerator } from './wrk.js';
 import { formatTable, summarise, type BenchReport } from './report.js';
 import { killAllChildren, runBench } from './runner.js';
-import { DEFAULT_VARIANTS, loadVariantFile, selectVariants, VARIANTS, VariantError, type Variant } from './variants.js';
+import { LOAD_GENERATORS, resolveGenerator } from './wrk.js';
+import { DEFAULT_VARIANTS, loadVariantFile, selectVariants, UsageError, VARIANTS, VariantError, type Variant } from './variants.js';
 
 export interface CliArgs {
   duration: number;
@@ -26,14 +28,10 @@ export interface CliArgs {
   variantFile?: string;
   path: string;
   rate: number;
+  load: 'auto' | LoadGenerator;
   json?: string;
   cpuProf?: string;
   startTimeout: number;
-}
-
-/** A bad command line: main() prints the problem alone and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 /** Default of --rate: far below what every variant answers on a 2-core machine, on Node 20 or 26. */
@@ -60,6 +58,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       type: 'number',
       default: DEFAULT_RATE,
       describe: 'After each saturating measurement, measure latency again at this fixed rate (req/s over all connections), well below saturation; 0 skips it',
+    })
+    .option('load', {
+      choices: ['auto', ...LOAD_GENERATORS],
+      default: 'auto',
+      describe: 'Load generator of the saturating runs: wrk (native, cheaper on a small machine), autocannon, or auto (wrk when installed)',
     })
     .option('json', { type: 'string', describe: 'Also write the report (summary and every measurement) to this JSON file' })
     .option('cpu-prof', { type: 'string', describe: 'Write a V8 CPU profile of each measured process into this directory (profiling slows them: do not compare those numbers)' })
@@ -107,6 +110,7 @@ export async function bench(args: CliArgs, progress: (line: string) => void): Pr
     rounds: args.rounds,
     path: args.path,
     rate: args.rate,
+    generator: resolveGenerator(args.load),
   };
   const measurements = await runBench({
     variants,
@@ -148,6 +152,11 @@ async function main(): Promise<void> {
     if (args.cpuProf !== undefined) console.error(`CPU profiles in ${resolve(args.cpuProf)} (one directory per process; summarise one: tsx scripts/bench/profile-summary.ts <directory>)`);
     console.error(`bench finished in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`npm run bench: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(err instanceof VariantError ? err.message : `bench failed: ${(err as Error).stack ?? String(err)}`);
     process.exitCode = 1;
   } finally {

@@ -6,6 +6,7 @@
 import type { Measurement } from './runner.js';
 import type { SinkStats } from './sink.js';
 import type { Variant } from './variants.js';
+import type { LoadGenerator } from './wrk.js';
 
 export const BASELINE = 'bare';
 
@@ -81,6 +82,8 @@ export interface BenchReport {
     readonly path: string;
     /** Requests per second of the fixed-rate phase; 0 when it was skipped. */
     readonly rate: number;
+    /** Generator of the saturating runs. */
+    readonly generator: LoadGenerator;
   };
   readonly machine: {
     readonly cpus: number;
@@ -232,8 +235,8 @@ export function formatTable(report: BenchReport): string {
   const { settings: st, machine: mc } = report;
   const out = [
     `Node ${mc.node} (${mc.platform}), ${mc.cpus} CPUs (${mc.cpuModel})`,
-    `GET ${st.path}, ${st.connections} connections, ${st.warmupSeconds} s warm-up + ${st.durationSeconds} s as fast as answered` +
-      (st.rate > 0 ? ` + ${st.durationSeconds} s at ${st.rate} req/s (@rate)` : '') +
+    `GET ${st.path}, ${st.connections} connections, ${st.warmupSeconds} s warm-up + ${st.durationSeconds} s as fast as answered (${st.generator})` +
+      (st.rate > 0 ? ` + ${st.durationSeconds} s at ${st.rate} req/s (@rate, autocannon)` : '') +
       `, median of ${st.rounds} round(s)`,
     line(header),
     line(header.map((_, i) => '-'.repeat(widths[i] ?? 0))),

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { LoadReply, LoadRequest, LoadResult } from './load-worker.js';
+import type { LoadGenerator } from './wrk.js';
 import { sampleProcess } from './proc-stats.js';
 import { diffStats, type SinkMessage, type SinkStats } from './sink.js';
 import { commonEnv, entryArgs, expandEnv, REPO_ROOT, type Variant } from './variants.js';
@@ -28,6 +29,8 @@ export interface BenchOptions {
   readonly path: string;
   /** After the saturating measurement, measure latency again at this fixed rate (req/s); 0: skip. */
   readonly rate: number;
+  /** Generator of the warm-up and saturating runs (the fixed-rate runs use autocannon). */
+  readonly generator: LoadGenerator;
   /** Write a V8 CPU profile of every measured process into this directory (slows them down). */
   readonly cpuProfDir?: string;
   readonly startTimeoutSeconds: number;
@@ -167,12 +170,12 @@ class LoadProcess {
     return new LoadProcess(forkTs('load-worker.ts'));
   }
 
-  async run(url: string, connections: number, durationSeconds: number, rate?: number): Promise<LoadResult> {
+  async run(url: string, connections: number, durationSeconds: number, generator: LoadGenerator, rate?: number): Promise<LoadResult> {
     const id = this.nextId++;
     // Generous bound: autocannon stops itself after durationSeconds; this only catches a hang.
     const timeoutMs = (durationSeconds + 60) * 1000;
     const reply = nextMessage<LoadReply>(this.child, (m) => m.id === id, timeoutMs, `load run on ${url}`);
-    const request: LoadRequest = { type: 'run', id, url, connections, durationSeconds, timeoutSeconds: 10, ...(rate === undefined ? {} : { rate }) };
+    const request: LoadRequest = { type: 'run', id, url, connections, durationSeconds, timeoutSeconds: 10, generator, ...(rate === undefined ? {} : { rate }) };
     this.child.send(request);
     const r = await reply;
     if (r.type === 'error') throw new Error(`load run on ${url} failed: ${r.message}`);
@@ -341,7 +344,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         try {
           const target = `${proc.url}${options.path}`;
           if (options.warmupSeconds > 0) {
-            requestsServed += (await load.run(target, options.connections, options.warmupSeconds)).requests;
+            requestsServed += (await load.run(target, options.connections, options.warmupSeconds, options.generator)).requests;
           }
           const sinkBefore = await sink.stats();
           let rssPeak = 0;
@@ -357,7 +360,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           const rssTimer = setInterval(sampleRss, 250);
           let result: LoadResult;
           try {
-            result = await load.run(target, options.connections, options.durationSeconds);
+            result = await load.run(target, options.connections, options.durationSeconds, options.generator);
           } finally {
             clearInterval(rssTimer);
           }
@@ -368,7 +371,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           requestsServed += result.requests;
           let fixedRate: LoadResult | undefined;
           if (options.rate > 0) {
-            fixedRate = await load.run(target, options.connections, options.durationSeconds, options.rate);
+            fixedRate = await load.run(target, options.connections, options.durationSeconds, 'autocannon', options.rate);
             requestsServed += fixedRate.requests;
           }
           const cpuSeconds = after.cpuSeconds - before.cpuSeconds;

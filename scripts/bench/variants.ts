@@ -138,6 +138,11 @@ export class VariantError extends Error {
   override name = 'VariantError';
 }
 
+/** A bad command line: the CLI prints the problem alone and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 interface VariantFileEntry {
   name?: unknown;
   base?: unknown;
