@@ -21,7 +21,7 @@ export function resolveGenerator(choice: 'auto' | LoadGenerator, hasWrk: () => b
 /** True when `wrk` is on PATH. */
 export function wrkAvailable(): boolean {
   const r = spawnSync('wrk', ['--version'], { encoding: 'utf8', timeout: 5000 });
-  return r.error === undefined && /wrk \d/.test(`${r.stdout}${r.stderr}`);
+  return r.error === undefined && /^wrk /m.test(`${r.stdout}${r.stderr}`);
 }
 
 /** A wrk duration (`812.00us`, `4.11ms`, `1.02s`, `2m`) in milliseconds. */
