@@ -135,6 +135,18 @@ describe('stdout under load', () => {
     assert.equal(await stopWithinBudget(svc), 0);
   });
 
+  it('exits within its budget when the reader stops reading under load and then closes its end', async (t) => {
+    const svc = await spawnService({ env: SHUTDOWN });
+    t.after(() => svc.stop('SIGKILL'));
+    svc.child.stdout?.pause();
+    const served = await drive(svc.url, 3000, 20, 'stalled-closed', 'x'.repeat(2000));
+    assert.equal(served.length, 3000);
+    // Lines are queued for a pipe nobody reads; then the reader goes away altogether.
+    svc.child.stdout?.destroy();
+    assert.equal(await stopWithinBudget(svc), 0);
+    assert.match(svc.stderr(), /log line\(s\) dropped and \d+ not yet written at exit/);
+  });
+
   it('exits within its budget with a reader that is alive but slow', async (t) => {
     const svc = await spawnService({ env: SHUTDOWN });
     t.after(() => svc.stop('SIGKILL'));
