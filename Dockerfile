@@ -7,7 +7,7 @@
 # Build for the platform of the nodes that run it (an arm64 image from an Apple-silicon laptop fails
 # on amd64 nodes with "exec format error"); make deploy reads it from the cluster's nodes.
 #
-# Node 26 is the Active LTS line (LTS since 2026-10-28); the service also runs on Node >= 20.19.
+# Node 26 is the Active LTS line (LTS since 2026-10-28); the service also runs on Node 22.13+ and 24.
 ARG NODE_MAJOR=26
 
 # ---- build: install every dependency, compile TypeScript, then drop dev dependencies ----

@@ -2,6 +2,7 @@
  * `npm run bench [-- options]`: what telemetry costs the service, measured side by side.
  *
  *   npm run bench                                   # bare, metrics-logs, otel, elastic; 3 rounds
+ *   npm run bench -- --rate 10000                   # the fixed-rate phase at 10k req/s (0: skip it)
  *   npm run bench -- --json out.json                # also write the report as JSON
  *   npm run bench -- --variants bare,otel --rounds 5 --duration 20
  *   npm run bench -- --variants bare,otel,otel-no-export --cpu-prof bench-results/profiles
@@ -12,9 +13,11 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import type { LoadGenerator } from './wrk.js';
 import { formatTable, summarise, type BenchReport } from './report.js';
 import { killAllChildren, runBench } from './runner.js';
-import { DEFAULT_VARIANTS, loadVariantFile, selectVariants, VARIANTS, VariantError, type Variant } from './variants.js';
+import { LOAD_GENERATORS, resolveGenerator } from './wrk.js';
+import { DEFAULT_VARIANTS, loadVariantFile, selectVariants, UsageError, VARIANTS, VariantError, type Variant } from './variants.js';
 
 export interface CliArgs {
   duration: number;
@@ -24,10 +27,15 @@ export interface CliArgs {
   variants: string[];
   variantFile?: string;
   path: string;
+  rate: number;
+  load: 'auto' | LoadGenerator;
   json?: string;
   cpuProf?: string;
   startTimeout: number;
 }
+
+/** Default of --rate: far below what every variant answers on a 2-core machine, on Node 20 or 26. */
+export const DEFAULT_RATE = 1000;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   return yargs(argv)
@@ -46,6 +54,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     })
     .option('variant-file', { type: 'string', describe: 'JSON file with extra variants: [{ "name", "base", "env"?, "serviceDir"?, "stdout"?: "pipe"|"null", "description"? }]' })
     .option('path', { type: 'string', default: '/api/users', describe: 'Request path under load' })
+    .option('rate', {
+      type: 'number',
+      default: DEFAULT_RATE,
+      describe: 'After each saturating measurement, measure latency again at this fixed rate (req/s over all connections), well below saturation; 0 skips it',
+    })
+    .option('load', {
+      choices: ['auto', ...LOAD_GENERATORS],
+      default: 'auto',
+      describe: 'Load generator of the saturating runs: wrk (native, cheaper on a small machine), autocannon, or auto (wrk when installed)',
+    })
     .option('json', { type: 'string', describe: 'Also write the report (summary and every measurement) to this JSON file' })
     .option('cpu-prof', { type: 'string', describe: 'Write a V8 CPU profile of each measured process into this directory (profiling slows them: do not compare those numbers)' })
     .option('start-timeout', { type: 'number', default: 60, describe: 'Seconds a variant may take to answer GET /health' })
@@ -57,12 +75,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (!(Number.isInteger(a.rounds) && a.rounds >= 1 && a.rounds <= 50)) problems.push('--rounds must be an integer from 1 to 50');
       if (!(a['start-timeout'] > 0 && a['start-timeout'] <= 600)) problems.push('--start-timeout must be > 0 and <= 600 seconds');
       if (!a.path.startsWith('/')) problems.push('--path must start with /');
+      if (!(Number.isInteger(a.rate) && a.rate >= 0 && a.rate <= 1_000_000)) problems.push('--rate must be an integer from 0 to 1000000 (requests per second)');
       if (a.variants.length === 0) problems.push('--variants must name at least one variant');
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return true;
     })
     .strict()
     .help()
+    // A bad option prints the problem and exits 2 (main), not the whole help with exit 1.
+    .fail((message: string | undefined, error: Error | undefined) => {
+      throw new UsageError(error?.message ?? message ?? 'invalid arguments');
+    })
     .parseSync() as unknown as CliArgs;
 }
 
@@ -86,6 +109,8 @@ export async function bench(args: CliArgs, progress: (line: string) => void): Pr
     connections: args.connections,
     rounds: args.rounds,
     path: args.path,
+    rate: args.rate,
+    generator: resolveGenerator(args.load),
   };
   const measurements = await runBench({
     variants,
@@ -102,7 +127,8 @@ async function main(): Promise<void> {
   try {
     args = parseArgs(hideBin(process.argv));
   } catch (err) {
-    console.error((err as Error).message);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`npm run bench: ${err.message}\n(npm run bench -- --help lists the options)`);
     process.exit(2);
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -126,6 +152,11 @@ async function main(): Promise<void> {
     if (args.cpuProf !== undefined) console.error(`CPU profiles in ${resolve(args.cpuProf)} (one directory per process; summarise one: tsx scripts/bench/profile-summary.ts <directory>)`);
     console.error(`bench finished in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`npm run bench: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(err instanceof VariantError ? err.message : `bench failed: ${(err as Error).stack ?? String(err)}`);
     process.exitCode = 1;
   } finally {

@@ -1,11 +1,15 @@
 /**
- * The load generator as a child process of the bench (autocannon), so generating load never
- * competes with the measured process inside one event loop. Controlled over IPC:
+ * The load generator as a child process of the bench, so generating load never competes with the
+ * measured process inside one event loop: wrk (native, one thread) for the saturating runs when it
+ * is installed, autocannon otherwise and for fixed-rate runs (wrk has no fixed-rate mode). wrk
+ * costs far less CPU per request than autocannon, which on 2 cores otherwise caps what bare
+ * reaches and flatters every ratio (docs/performance.md). Controlled over IPC:
  *   -> { type: 'run', id, url, connections, durationSeconds, timeoutSeconds }
  *   <- { type: 'result', id, result } | { type: 'error', id, message }
  * Exits when the bench disconnects.
  */
 import autocannon from 'autocannon';
+import { runWrk, type LoadGenerator } from './wrk.js';
 
 export interface LoadRequest {
   readonly type: 'run';
@@ -15,6 +19,10 @@ export interface LoadRequest {
   readonly durationSeconds: number;
   /** Per-request timeout (autocannon counts timeouts separately). */
   readonly timeoutSeconds: number;
+  /** Requests per second over all connections; absent: as fast as the server answers. */
+  readonly rate?: number;
+  /** Generator of saturating runs (fixed-rate runs always use autocannon). */
+  readonly generator: LoadGenerator;
 }
 
 export interface LoadResult {
@@ -35,12 +43,14 @@ export type LoadReply =
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 async function run(req: LoadRequest): Promise<LoadResult> {
+  if (req.generator === 'wrk' && req.rate === undefined) return runWrk(req);
   const r = await autocannon({
     url: req.url,
     connections: req.connections,
     duration: req.durationSeconds,
     timeout: req.timeoutSeconds,
     pipelining: 1,
+    ...(req.rate === undefined ? {} : { overallRate: req.rate }),
   });
   return {
     // Total over the measured wall time: not the mean of per-second samples, which ignores a partial last second.

@@ -9,9 +9,12 @@ import type { Writable } from 'node:stream';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { METRICS } from '../../service/src/telemetry/registry.js';
+import { dirname, join } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { LoadReply, LoadRequest, LoadResult } from './load-worker.js';
+import type { LoadGenerator } from './wrk.js';
 import { sampleProcess } from './proc-stats.js';
 import { diffStats, type SinkMessage, type SinkStats } from './sink.js';
 import { commonEnv, entryArgs, expandEnv, REPO_ROOT, type Variant } from './variants.js';
@@ -24,6 +27,10 @@ export interface BenchOptions {
   readonly rounds: number;
   /** Request path the load generator hits. */
   readonly path: string;
+  /** After the saturating measurement, measure latency again at this fixed rate (req/s); 0: skip. */
+  readonly rate: number;
+  /** Generator of the warm-up and saturating runs (the fixed-rate runs use autocannon). */
+  readonly generator: LoadGenerator;
   /** Write a V8 CPU profile of every measured process into this directory (slows them down). */
   readonly cpuProfDir?: string;
   readonly startTimeoutSeconds: number;
@@ -34,7 +41,12 @@ export interface BenchOptions {
 export interface Measurement {
   readonly variant: string;
   readonly round: number;
+  /** As many requests as the variant answers (`connections` in flight at all times). */
   readonly load: LoadResult;
+  /** The same process at the fixed rate (BenchOptions.rate), well below saturation; absent when skipped. */
+  readonly fixedRate?: LoadResult;
+  /** sample_service_log_lines_dropped_total at the end (NaN for variants that do not expose it). */
+  readonly logLinesDropped: number;
   /** CPU used by the measured process over the measured window, in % of one core. */
   readonly cpuPercent: number;
   /** CPU time per served request, in microseconds. */
@@ -158,12 +170,12 @@ class LoadProcess {
     return new LoadProcess(forkTs('load-worker.ts'));
   }
 
-  async run(url: string, connections: number, durationSeconds: number): Promise<LoadResult> {
+  async run(url: string, connections: number, durationSeconds: number, generator: LoadGenerator, rate?: number): Promise<LoadResult> {
     const id = this.nextId++;
     // Generous bound: autocannon stops itself after durationSeconds; this only catches a hang.
     const timeoutMs = (durationSeconds + 60) * 1000;
     const reply = nextMessage<LoadReply>(this.child, (m) => m.id === id, timeoutMs, `load run on ${url}`);
-    const request: LoadRequest = { type: 'run', id, url, connections, durationSeconds, timeoutSeconds: 10 };
+    const request: LoadRequest = { type: 'run', id, url, connections, durationSeconds, timeoutSeconds: 10, generator, ...(rate === undefined ? {} : { rate }) };
     this.child.send(request);
     const r = await reply;
     if (r.type === 'error') throw new Error(`load run on ${url} failed: ${r.message}`);
@@ -217,14 +229,26 @@ class VariantProcess {
     const env = { ...commonEnv(process.env, port), ...expandEnv(variant.env, sinkUrl) };
     let child: ChildProcess;
     let drained: Promise<{ lines: number; bytes: number }>;
-    if (variant.stdout === 'null') {
-      const devNull = openSync('/dev/null', 'w');
+    if (variant.stdout === 'null' || variant.stdout === 'file') {
+      const file = variant.stdout === 'null' ? '/dev/null' : join(mkdtempSync(join(tmpdir(), 'bench-stdout-')), 'stdout.log');
+      const fd = openSync(file, 'w');
       try {
-        child = track(spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', devNull, 'pipe'] }));
+        child = track(spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', fd, 'pipe'] }));
       } finally {
-        closeSync(devNull);
+        closeSync(fd);
       }
-      drained = Promise.resolve({ lines: NaN, bytes: NaN });
+      drained =
+        variant.stdout === 'null'
+          ? Promise.resolve({ lines: NaN, bytes: NaN })
+          : new Promise((resolve) => {
+              child.once('exit', () => {
+                const text = readFileSync(file);
+                rmSync(dirname(file), { recursive: true, force: true });
+                let lines = 0;
+                for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
+                resolve({ lines, bytes: text.length });
+              });
+            });
     } else {
       const drain = track(spawn('wc', ['-lc'], { stdio: ['pipe', 'pipe', 'ignore'] }));
       let counts = '';
@@ -281,6 +305,18 @@ class VariantProcess {
     return this.child.pid as number;
   }
 
+  /** The service's count of log lines it could not write to stdout; NaN when it exposes none. */
+  async logLinesDropped(): Promise<number> {
+    try {
+      const res = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      const m = new RegExp(`^${METRICS.logLinesDropped.name} (\\d+)$`, 'm').exec(text);
+      return m === null ? NaN : Number(m[1]);
+    } catch {
+      return NaN;
+    }
+  }
+
   stop(graceMs: number): Promise<void> {
     return stopChild(this.child, graceMs);
   }
@@ -308,7 +344,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         try {
           const target = `${proc.url}${options.path}`;
           if (options.warmupSeconds > 0) {
-            requestsServed += (await load.run(target, options.connections, options.warmupSeconds)).requests;
+            requestsServed += (await load.run(target, options.connections, options.warmupSeconds, options.generator)).requests;
           }
           const sinkBefore = await sink.stats();
           let rssPeak = 0;
@@ -324,7 +360,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           const rssTimer = setInterval(sampleRss, 250);
           let result: LoadResult;
           try {
-            result = await load.run(target, options.connections, options.durationSeconds);
+            result = await load.run(target, options.connections, options.durationSeconds, options.generator);
           } finally {
             clearInterval(rssTimer);
           }
@@ -333,11 +369,18 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           sampleRss();
           const sinkAfter = await sink.stats();
           requestsServed += result.requests;
+          let fixedRate: LoadResult | undefined;
+          if (options.rate > 0) {
+            fixedRate = await load.run(target, options.connections, options.durationSeconds, 'autocannon', options.rate);
+            requestsServed += fixedRate.requests;
+          }
           const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
           m = {
             variant: variant.name,
             round: round + 1,
             load: result,
+            ...(fixedRate === undefined ? {} : { fixedRate }),
+            logLinesDropped: await proc.logLinesDropped(),
             cpuPercent: (cpuSeconds / wallSeconds) * 100,
             cpuMicrosPerRequest: (cpuSeconds * 1e6) / Math.max(result.requests, 1),
             rssPeakMiB: rssPeak / (1024 * 1024),
@@ -355,6 +398,8 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         progress(
           `round ${round + 1}/${options.rounds}: ${variant.name}: ${Math.round(m.load.requestsPerSecond)} req/s, ` +
             `p99 ${m.load.latencyP99Ms} ms, CPU ${Math.round(m.cpuPercent)}%` +
+            (m.fixedRate === undefined ? '' : `, p99 ${m.fixedRate.latencyP99Ms} ms at ${options.rate} req/s`) +
+            (Number.isFinite(m.logLinesDropped) ? `, ${m.logLinesDropped} log lines dropped` : '') +
             (Number.isFinite(out.lines) ? `, ${(out.lines / served).toFixed(2)} log lines/request` : ''),
         );
       }

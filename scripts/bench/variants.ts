@@ -13,6 +13,8 @@ export const BARE_APP = join(REPO_ROOT, 'scripts/bench/bare-app.ts');
 export const SERVICE_DIR = join(REPO_ROOT, 'service');
 
 export type VariantKind = 'bare' | 'service';
+export const STDOUT_KINDS = ['pipe', 'file', 'null'] as const;
+export type StdoutKind = (typeof STDOUT_KINDS)[number];
 
 export interface Variant {
   readonly name: string;
@@ -24,9 +26,10 @@ export interface Variant {
   readonly serviceDir?: string;
   /**
    * Where the process's stdout (its log lines) goes: `pipe` (default) is drained by a separate
-   * process, as a container runtime does; `null` is /dev/null, which never pushes back (diagnostic).
+   * process, as a container runtime does; `file` is a plain file (counted after exit); `null` is
+   * /dev/null, which never pushes back (diagnostic).
    */
-  readonly stdout?: 'pipe' | 'null';
+  readonly stdout?: StdoutKind;
 }
 
 /** The standard comparison, in the order the report lists it. `bare` is the reference for ratios. */
@@ -66,6 +69,13 @@ export const VARIANTS: Readonly<Record<string, Variant>> = {
   },
   // Diagnostic variants: each removes or changes one thing through configuration alone, so the
   // difference to `otel` or `metrics-logs` in the same run is the cost of that thing.
+  'metrics-logs-file': {
+    name: 'metrics-logs-file',
+    description: 'diagnostic: metrics-logs with stdout a plain file instead of a pipe',
+    kind: 'service',
+    env: { APM_AGENT: 'none' },
+    stdout: 'file',
+  },
   'metrics-only': {
     name: 'metrics-only',
     description: 'diagnostic: metrics-logs with logging raised to warn (no access log line per request)',
@@ -128,6 +138,11 @@ export class VariantError extends Error {
   override name = 'VariantError';
 }
 
+/** A bad command line: the CLI prints the problem alone and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 interface VariantFileEntry {
   name?: unknown;
   base?: unknown;
@@ -178,13 +193,13 @@ export function loadVariantFile(file: string): Variant[] {
       }
       serviceDir = isAbsolute(entry.serviceDir) ? entry.serviceDir : resolve(dirname(file), entry.serviceDir);
     }
-    if (entry.stdout !== undefined && entry.stdout !== 'pipe' && entry.stdout !== 'null') {
-      problems.push(`${where}.stdout: must be "pipe" or "null"`);
+    if (entry.stdout !== undefined && !(STDOUT_KINDS as readonly unknown[]).includes(entry.stdout)) {
+      problems.push(`${where}.stdout: must be one of ${STDOUT_KINDS.map((k) => `"${k}"`).join(', ')}`);
       return;
     }
     out.push({
       name: entry.name,
-      ...(entry.stdout === undefined ? {} : { stdout: entry.stdout }),
+      ...((entry.stdout ?? base.stdout) === undefined ? {} : { stdout: (entry.stdout ?? base.stdout) as StdoutKind }),
       description: typeof entry.description === 'string' ? entry.description : `${base.name} with ${JSON.stringify(entry.env ?? {})}`,
       kind: base.kind,
       env,

@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, stdoutDestination, type Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { exportFailureHint } from './startup.js';
 import { registerAgent } from './telemetry/agent.js';
 import { PROBE_ROUTES } from './telemetry/registry.js';
@@ -147,8 +147,8 @@ try {
 }
 
 if (config !== undefined && config.tracing.agent !== 'none') {
-  // Synchronous: the bootstrap's few lines (start, export diagnostics) never wait on a buffer.
-  const logger = createLogger(config, { destination: stdoutDestination({ sync: true }) });
+  // The same stdout sink as the application's logger: ordered lines, and no blocking write at exit.
+  const logger = createLogger(config);
   try {
     if (config.tracing.agent === 'elastic') await startElasticApm(config, logger);
     else if (config.tracing.otelEnabled) await startOpenTelemetry(config, logger);

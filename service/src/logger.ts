@@ -1,13 +1,20 @@
 /**
  * Logger: pino with @elastic/ecs-pino-format, JSON lines on stdout.
  *
- * Lines go to stdout through an asynchronous destination (pino's sonic-boom, `sync: false`): a line
- * is appended to a buffer and written by the next `write(2)`, so a request never waits on the pipe
- * and many lines share one system call under load. The price is pino's documented one: lines still
- * in the buffer when the process dies abruptly are lost. Exits go through a bounded flush instead:
- * drainLogger() waits for the buffer to be written (at most LOG_FLUSH_TIMEOUT_MS), flushLogger()
- * writes the rest synchronously and gives up once that deadline has passed (a stdout whose reader
- * stopped reading would otherwise hold the exit forever).
+ * Lines go to stdout through one process-wide LineSink: each line is appended to a batch, and the
+ * batch is handed to `process.stdout` once per event-loop turn, so a request never waits on the
+ * pipe and many lines share one system call under load. `process.stdout` never blocks the event
+ * loop on a pipe or a socket (libuv puts the descriptor in non-blocking mode and queues what the
+ * reader has not taken yet); on a regular file each write is synchronous and completes at once.
+ *
+ * Nothing is lost silently. The sink holds at most LOG_BUFFER_MAX_BYTES not yet written (batch plus
+ * stdout's queue); a line beyond that, or any line once stdout's reader is gone (EPIPE), is dropped
+ * and counted: `sample_service_log_lines_dropped_total` on /metrics, one warning line at most every
+ * LOG_DROP_REPORT_INTERVAL_MS while drops go on, and a line on stderr at exit for lines still queued.
+ *
+ * Exits are bounded whatever stdout does: drainLogger() waits for the queue to empty, at most for
+ * its budget, while the event loop still runs; flushLogger() hands the last batch to stdout without
+ * ever waiting, then the process may exit (libuv never blocks an exit on a queued write).
  *
  * Correlation: with the OpenTelemetry SDK a pino mixin adds `trace.id`, `transaction.id` and
  * `span.id` of the active span; with elastic-apm-node, ecs-pino-format's own APM integration does.
@@ -15,7 +22,7 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { LOG_EVENT_DATASET } from './telemetry/registry.js';
+import { LOG_EVENT_DATASET, LOG_LINES_DROPPED_MESSAGE } from './telemetry/registry.js';
 import { currentTraceIds } from './telemetry/tracing.js';
 
 export type { Logger } from 'pino';
@@ -31,66 +38,177 @@ export const REDACTED_PATHS = [
 ];
 
 export interface LoggerOptions {
-  /** Where lines go; defaults to stdout (stdoutDestination()). */
+  /** Where lines go; defaults to stdout (stdoutSink()). */
   readonly destination?: DestinationStream;
 }
 
-/** Largest amount of not-yet-written log data kept in memory (sonic-boom's maxLength). */
+/** Largest amount of log data waiting for stdout (the batch plus stdout's queue); lines beyond it are dropped and counted. */
 export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 
-/** Upper bound for writing out buffered log lines at exit. */
+/** Upper bound for writing out queued log lines at exit when no other budget is given. */
 export const LOG_FLUSH_TIMEOUT_MS = 2_000;
 
-interface BoundedFlush {
-  /** Date.now() after which a full pipe is no longer retried; undefined while serving. */
-  deadline: number | undefined;
+/** At most one warning line about dropped log lines per this interval. */
+export const LOG_DROP_REPORT_INTERVAL_MS = 10_000;
+
+/** The part of a Writable the sink uses (process.stdout in the service). */
+export interface LineOutput {
+  readonly writableLength: number;
+  write(chunk: string, callback: (error?: Error | null) => void): boolean;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
-const flushState = new WeakMap<object, BoundedFlush>();
+
+export interface LineSinkStats {
+  /** Lines dropped so far: buffer full, stdout's reader gone, or a write that failed. */
+  readonly droppedLines: number;
+  /** Lines accepted and not yet written (batch plus stdout's queue). */
+  readonly pendingLines: number;
+}
 
 /**
- * stdout as a pino destination. Asynchronous by default; `sync: true` writes each line with a
- * blocking system call (used by the tracing bootstrap, whose few lines must not wait on a buffer).
+ * A pino destination that batches lines per event-loop turn into a Writable, bounds what waits in
+ * memory, and counts every line it cannot write.
  */
-export function stdoutDestination(options: { sync?: boolean } = {}): DestinationStream {
-  if (options.sync === true) return pino.destination({ dest: 1, sync: true });
-  const state: BoundedFlush = { deadline: undefined };
-  const stream = pino.destination({
-    dest: 1,
-    sync: false,
-    // Bounded memory when stdout's reader falls far behind: lines beyond this are dropped, not queued.
-    maxLength: LOG_BUFFER_MAX_BYTES,
-    // A full pipe (EAGAIN) is retried: asynchronously while serving, so the event loop keeps running;
-    // during the final synchronous flush only until the deadline, after which the lines are dropped.
-    retryEAGAIN: () => state.deadline === undefined || Date.now() < state.deadline,
-  });
-  // Every synchronous flush (pino's on 'exit' and after a fatal line, flushLogger()) is bounded and
-  // never throws: without a deadline yet it gets LOG_FLUSH_TIMEOUT_MS of its own.
-  const flushSync = stream.flushSync.bind(stream);
-  stream.flushSync = () => {
-    const serving = state.deadline === undefined;
-    if (serving) state.deadline = Date.now() + LOG_FLUSH_TIMEOUT_MS;
+export class LineSink implements DestinationStream {
+  readonly #out: LineOutput;
+  readonly #maxBytes: number;
+  readonly #reportIntervalMs: number;
+  #batch: string[] = [];
+  #batchBytes = 0;
+  /** Lines handed to #out whose write has not completed yet. */
+  #queuedLines = 0;
+  #dropped = 0;
+  #reported = 0;
+  #lastReport = 0;
+  #reportTimer: NodeJS.Timeout | undefined;
+  #broken = false;
+  #scheduled = false;
+  #idle: (() => void)[] = [];
+  /** Called at most once per report interval while lines are being dropped (the service logs a warning). */
+  onDropped: ((dropped: number, total: number) => void) | undefined;
+
+  constructor(out: LineOutput, options: { maxBytes?: number; reportIntervalMs?: number } = {}) {
+    this.#out = out;
+    this.#maxBytes = options.maxBytes ?? LOG_BUFFER_MAX_BYTES;
+    this.#reportIntervalMs = options.reportIntervalMs ?? LOG_DROP_REPORT_INTERVAL_MS;
+    // EPIPE (the reader is gone) or any other write error: nothing more can be written.
+    out.on('error', () => {
+      this.#broken = true;
+    });
+  }
+
+  get stats(): LineSinkStats {
+    return { droppedLines: this.#dropped, pendingLines: this.#batch.length + this.#queuedLines };
+  }
+
+  write(line: string): void {
+    if (this.#broken || this.#batchBytes + this.#out.writableLength + line.length > this.#maxBytes) {
+      this.#drop(1);
+      return;
+    }
+    this.#batch.push(line);
+    this.#batchBytes += line.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#writeBatch);
+    }
+  }
+
+  /** Calls back once every accepted line is written (or dropped); pino's logger.flush(cb) lands here. */
+  flush(callback?: (error?: Error) => void): void {
+    this.#writeBatch();
+    if (callback === undefined) return;
+    if (this.#queuedLines === 0) callback();
+    else this.#idle.push(() => callback());
+  }
+
+  /** Hands the batch to stdout now and returns without waiting for the pipe. */
+  flushSync(): void {
+    this.#writeBatch();
+  }
+
+  /** Resolves when every accepted line is written, or after `timeoutMs`; never rejects. */
+  async drain(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.flush(() => resolve())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, timeoutMs));
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  readonly #writeBatch = (): void => {
+    this.#scheduled = false;
+    const lines = this.#batch.length;
+    if (lines === 0) return;
+    const chunk = this.#batch.length === 1 ? this.#batch[0]! : this.#batch.join('');
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (this.#broken) {
+      this.#drop(lines);
+      return;
+    }
+    this.#queuedLines += lines;
+    const done = (error?: Error | null): void => {
+      this.#queuedLines -= lines;
+      if (error) {
+        this.#broken = true;
+        this.#drop(lines);
+      }
+      if (this.#queuedLines === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    };
     try {
-      flushSync();
-    } catch {
-      // Deadline passed with the pipe still full, or stdout closed: those lines are lost.
-    } finally {
-      if (serving) state.deadline = undefined;
+      this.#out.write(chunk, done);
+    } catch (error) {
+      done(error as Error);
     }
   };
-  // Past the deadline a full pipe is reported as an error instead of retried: those lines are given
-  // up. EPIPE (the reader is gone) is pino's to handle: it turns the destination into a no-op.
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') return;
-    if (state.deadline !== undefined && (error.code === 'EAGAIN' || error.code === 'EBUSY')) return;
-    throw error;
-  });
-  // pino flushes an asynchronous destination synchronously on 'exit' (its handler was registered
-  // when the destination was created): this runs first and bounds that flush too.
-  process.prependListener('exit', () => {
-    state.deadline ??= Date.now() + LOG_FLUSH_TIMEOUT_MS;
-  });
-  flushState.set(stream, state);
-  return stream;
+
+  #drop(lines: number): void {
+    this.#dropped += lines;
+    if (this.#reportTimer !== undefined || this.onDropped === undefined) return;
+    const wait = Math.max(0, this.#lastReport + this.#reportIntervalMs - Date.now());
+    this.#reportTimer = setTimeout(() => {
+      this.#reportTimer = undefined;
+      this.#lastReport = Date.now();
+      const dropped = this.#dropped - this.#reported;
+      this.#reported = this.#dropped;
+      if (dropped > 0) this.onDropped?.(dropped, this.#dropped);
+    }, wait);
+    this.#reportTimer.unref();
+  }
+}
+
+// One sink per process, shared by the tracing bootstrap and the application even when they load
+// this module through different loaders (as agent.ts does for the agent).
+const SINK_KEY = Symbol.for('sample-service.stdout-log-sink');
+const processGlobal = globalThis as { [SINK_KEY]?: LineSink };
+
+/** The process-wide sink over process.stdout. */
+export function stdoutSink(): LineSink {
+  let sink = processGlobal[SINK_KEY];
+  if (sink === undefined) {
+    sink = processGlobal[SINK_KEY] = new LineSink(process.stdout);
+    // Whatever ends the process, lines still queued are not lost silently.
+    process.once('exit', () => reportUnwritten(sink!));
+  }
+  return sink;
+}
+
+/** Lines dropped by the stdout sink so far (0 before anything was logged to stdout). */
+export function droppedLogLines(): number {
+  return processGlobal[SINK_KEY]?.stats.droppedLines ?? 0;
+}
+
+function reportUnwritten(sink: LineSink): void {
+  const { droppedLines, pendingLines } = sink.stats;
+  if (droppedLines === 0 && pendingLines === 0) return;
+  // process.stderr never blocks on a pipe either: at worst this line is lost with the rest.
+  process.stderr.write(
+    `sample-service: ${droppedLines} log line(s) dropped and ${pendingLines} not yet written at exit: stdout's reader was too slow or gone\n`,
+  );
 }
 
 export function createLogger(config: Config, options: LoggerOptions = {}): Logger {
@@ -98,8 +216,8 @@ export function createLogger(config: Config, options: LoggerOptions = {}): Logge
   // elastic-apm-node's through its OpenTelemetry bridge (then ecs-pino-format's own APM integration
   // sets the same trace.id/transaction.id, and the mixin adds span.id on lines outside a child span).
   const useOtelMixin = config.tracing.agent !== 'none';
-  const destination = options.destination ?? stdoutDestination();
-  return pino(
+  const destination = options.destination ?? stdoutSink();
+  const logger = pino(
     {
       ...ecsFormat({
         // Only load elastic-apm-node's integration when that agent is the active one.
@@ -118,64 +236,36 @@ export function createLogger(config: Config, options: LoggerOptions = {}): Logge
     },
     destination,
   );
+  if (destination instanceof LineSink) {
+    destination.onDropped = (dropped, total) => {
+      logger.warn({ 'event.action': 'log-lines-dropped', dropped, dropped_total: total }, LOG_LINES_DROPPED_MESSAGE);
+    };
+  }
+  return logger;
 }
 
-function destinationOf(logger: Logger): object {
-  return (logger as unknown as Record<symbol, object>)[pino.symbols.streamSym] ?? {};
+function sinkOf(logger: Logger): LineSink | undefined {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  return stream instanceof LineSink ? stream : undefined;
 }
 
 /**
- * Waits until the buffered lines are written, at most `timeoutMs`; never throws. Call it on a
+ * Waits until the queued lines are written, at most `timeoutMs`; never throws. Call it on a
  * graceful exit while the event loop still runs, then flushLogger().
  */
 export async function drainLogger(logger: Logger, timeoutMs = LOG_FLUSH_TIMEOUT_MS): Promise<void> {
-  const state = flushState.get(destinationOf(logger));
-  if (state === undefined) return;
-  state.deadline ??= Date.now() + timeoutMs;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise<void>((resolve) => {
-      // sonic-boom's flush(cb) calls back at once when minLength is 0, even with a write in flight;
-      // a synchronous flush after it would then put the buffered lines ahead of that write's line.
-      // While a write is in flight, wait for 'drain' (everything written) instead.
-      const stream = destinationOf(logger) as { _writing?: unknown; once?: (event: string, listener: () => void) => unknown };
-      if (stream._writing === true && typeof stream.once === 'function') {
-        stream.once('drain', resolve);
-        return;
-      }
-      try {
-        logger.flush(() => resolve());
-      } catch {
-        resolve();
-      }
-    }),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, state.deadline! - Date.now()));
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
+  const sink = sinkOf(logger);
+  if (sink !== undefined) await sink.drain(timeoutMs);
 }
 
 /**
- * Writes out what is still buffered, synchronously, right before the process exits; gives up
- * (dropping those lines) once LOG_FLUSH_TIMEOUT_MS has passed since the exit began. Never throws.
+ * Hands what is still batched to stdout right before the process exits, without waiting: lines the
+ * reader has not taken by then are reported on stderr at exit. Never throws.
  */
 export function flushLogger(logger: Logger): void {
-  const destination = destinationOf(logger);
-  const state = flushState.get(destination);
-  if (state === undefined) {
-    try {
-      logger.flush();
-    } catch {
-      // stdout already closed: nothing more can be written anyway.
-    }
-    return;
-  }
-  state.deadline ??= Date.now() + LOG_FLUSH_TIMEOUT_MS;
   try {
-    (destination as { flushSync(): void }).flushSync();
+    logger.flush();
   } catch {
-    // Not open yet: nothing was written through it.
+    // A destination that cannot flush has nothing more to write.
   }
 }

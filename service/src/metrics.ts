@@ -4,6 +4,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { droppedLogLines } from './logger.js';
 import {
   LOOKUP_RESULTS,
   METRICS,
@@ -39,6 +40,21 @@ function histogram<D extends MetricDefinition>(registry: Registry, def: D): Hist
   });
 }
 
+/** A label-less counter that follows a process-wide running total, read at each scrape. */
+function collectedCounter(registry: Registry, def: MetricDefinition<never>, total: () => number): Counter {
+  let exposed = 0;
+  return new Counter({
+    name: def.name,
+    help: def.help,
+    registers: [registry],
+    collect() {
+      const now = total();
+      if (now > exposed) this.inc(now - exposed);
+      exposed = now;
+    },
+  });
+}
+
 /** prom-client default metrics dropped because their names break Prometheus conventions. */
 export const NON_COMPLIANT_DEFAULT_METRICS = [
   'nodejs_active_handles_total',
@@ -60,6 +76,8 @@ export class ServiceMetrics {
   readonly usersCreated = counter(this.registry, METRICS.usersCreated);
   readonly operations = counter(this.registry, METRICS.operations);
   readonly buildInfo = gauge(this.registry, METRICS.buildInfo);
+  /** Read from the stdout log sink at each scrape (the sink counts; this exposes). */
+  readonly logLinesDropped = collectedCounter(this.registry, METRICS.logLinesDropped, droppedLogLines);
 
   /** route -> method -> status -> bound children: no label hashing or allocation per request. */
   readonly #children = new Map<string, Map<string, Map<number, RequestInstruments>>>();

@@ -100,6 +100,12 @@ export const METRICS = {
     help: 'Business operations by operation name and outcome (success or failure).',
     labels: ['operation', 'outcome'],
   }),
+  logLinesDropped: metric({
+    name: 'sample_service_log_lines_dropped_total',
+    type: 'counter',
+    help: 'Log lines not written to stdout: its reader was too slow (bounded buffer full) or gone.',
+    labels: [],
+  }),
   buildInfo: metric({
     name: 'sample_service_build_info',
     type: 'gauge',
@@ -162,6 +168,9 @@ export const ERROR_LOG_FIELDS = ['error.type', 'error.message', 'error.stack_tra
 
 /** The access log line's message, so queries can select access logs exactly. */
 export const ACCESS_LOG_MESSAGE = 'request completed';
+
+/** Message of the warning logged (at most once per interval) while log lines are being dropped. */
+export const LOG_LINES_DROPPED_MESSAGE = 'log lines dropped: stdout is not read fast enough';
 
 /** `event.dataset` written by the service's logger: lets queries select this service's lines. */
 export const LOG_EVENT_DATASET = 'sample-service.log';

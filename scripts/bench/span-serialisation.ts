@@ -1,0 +1,50 @@
+/**
+ * What serialising one span for OTLP costs on this Node, apart from everything else: 512 spans
+ * shaped like the service's server spans (name, kind, the 13 attributes) serialised by
+ * otlp-transformer's protobuf and JSON serialisers, as the OTLP/HTTP exporters do per batch.
+ *
+ *   npx tsx scripts/bench/span-serialisation.ts                 # on the default node
+ *   npx -y node@26 --import tsx scripts/bench/span-serialisation.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+const BATCH = 512;
+const ROUNDS = 200;
+
+const exporter = new InMemorySpanExporter();
+const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('span-serialisation');
+for (let i = 0; i < BATCH; i++) {
+  const span = tracer.startSpan('GET', {
+    kind: SpanKind.SERVER,
+    attributes: {
+      'http.request.method': 'GET',
+      'url.scheme': 'http',
+      'server.address': '127.0.0.1',
+      'server.port': 8080,
+      'network.peer.address': '127.0.0.1',
+      'network.peer.port': 40_000 + i,
+      'network.protocol.version': '1.1',
+      'url.path': '/api/users',
+      'client.address': '127.0.0.1',
+      'user_agent.original': 'wrk',
+    },
+  });
+  span.updateName('GET /api/users');
+  span.setAttribute('http.route', '/api/users');
+  span.setAttribute('http.request.id', randomUUID());
+  span.setAttribute('http.response.status_code', 200);
+  span.end();
+}
+const spans = exporter.getFinishedSpans();
+
+for (const [name, serializer] of [['protobuf', ProtobufTraceSerializer], ['json', JsonTraceSerializer]] as const) {
+  for (let i = 0; i < 50; i++) serializer.serializeRequest(spans); // warm-up
+  let bytes = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ROUNDS; i++) bytes = serializer.serializeRequest(spans)?.length ?? 0;
+  const micros = Number(process.hrtime.bigint() - start) / 1e3 / (ROUNDS * spans.length);
+  console.log(`Node ${process.versions.node} ${name}: ${micros.toFixed(2)} µs per span, ${Math.round(bytes / spans.length)} bytes per span`);
+}
