@@ -13,10 +13,10 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import type { LoadGenerator } from './wrk.js';
 import { formatTable, summarise, type BenchReport } from './report.js';
 import { killAllChildren, runBench } from './runner.js';
-import { LOAD_GENERATORS, resolveGenerator } from './wrk.js';
+import { LOAD_GENERATORS, type LoadGenerator } from './load-protocol.js';
+import { resolveGenerator } from './wrk.js';
 import { DEFAULT_VARIANTS, loadVariantFile, selectVariants, UsageError, VARIANTS, VariantError, type Variant } from './variants.js';
 
 export interface CliArgs {

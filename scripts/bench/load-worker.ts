@@ -9,38 +9,8 @@
  * Exits when the bench disconnects.
  */
 import autocannon from 'autocannon';
-import { runWrk, type LoadGenerator } from './wrk.js';
-
-export interface LoadRequest {
-  readonly type: 'run';
-  readonly id: number;
-  readonly url: string;
-  readonly connections: number;
-  readonly durationSeconds: number;
-  /** Per-request timeout (autocannon counts timeouts separately). */
-  readonly timeoutSeconds: number;
-  /** Requests per second over all connections; absent: as fast as the server answers. */
-  readonly rate?: number;
-  /** Generator of saturating runs (fixed-rate runs always use autocannon). */
-  readonly generator: LoadGenerator;
-}
-
-export interface LoadResult {
-  readonly requestsPerSecond: number;
-  readonly latencyP50Ms: number;
-  readonly latencyP99Ms: number;
-  readonly latencyMeanMs: number;
-  readonly requests: number;
-  readonly status2xx: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly durationSeconds: number;
-}
-
-export type LoadReply =
-  | { readonly type: 'result'; readonly id: number; readonly result: LoadResult }
-  | { readonly type: 'error'; readonly id: number; readonly message: string };
+import type { LoadReply, LoadRequest, LoadResult } from './load-protocol.js';
+import { runWrk } from './wrk.js';
 
 async function run(req: LoadRequest): Promise<LoadResult> {
   if (req.generator === 'wrk' && req.rate === undefined) return runWrk(req);

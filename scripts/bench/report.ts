@@ -6,7 +6,7 @@
 import type { Measurement } from './runner.js';
 import type { SinkStats } from './sink.js';
 import type { Variant } from './variants.js';
-import type { LoadGenerator } from './wrk.js';
+import type { LoadGenerator } from './load-protocol.js';
 
 export const BASELINE = 'bare';
 

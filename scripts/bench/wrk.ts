@@ -3,11 +3,8 @@
  * the bench's LoadResult.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import type { LoadRequest, LoadResult } from './load-worker.js';
+import type { LoadGenerator, LoadRequest, LoadResult } from './load-protocol.js';
 import { UsageError } from './variants.js';
-
-export const LOAD_GENERATORS = ['wrk', 'autocannon'] as const;
-export type LoadGenerator = (typeof LOAD_GENERATORS)[number];
 
 /** The generator a run uses: wrk when asked or, with `auto`, when installed; autocannon otherwise. */
 export function resolveGenerator(choice: 'auto' | LoadGenerator, hasWrk: () => boolean = wrkAvailable): LoadGenerator {

@@ -62,15 +62,34 @@ version_ge() {
   return 0
 }
 
-# Tools make deploy needs, checked before anything is installed: Node.js (the version package.json's
+# engines_allow <version> <range>: true when the version satisfies package.json's engines range, written
+# as alternatives joined by "||", each "^X.Y.Z" (same major, at least X.Y.Z) or ">=X.Y.Z".
+engines_allow() {
+  local v="${1#v}" alt major
+  local IFS='|'
+  for alt in $2; do
+    alt="$(echo "$alt" | tr -d ' ')"
+    case "$alt" in
+      '') continue ;;
+      '^'*)
+        major="${alt#^}"; major="${major%%.*}"
+        [ "${v%%.*}" = "$major" ] && version_ge "$v" "${alt#^}" && return 0 ;;
+      '>='*)
+        version_ge "$v" "${alt#>=}" && return 0 ;;
+    esac
+  done
+  return 1
+}
+
+# Tools make deploy needs, checked before anything is installed: Node.js (a line package.json's
 # engines names; provisioning and these scripts run it) and kubectl >= 1.${KUBECTL_MIN_MINOR}.
 check_tools() {
   local want have_v minor
-  want="$(sed -n 's/^    "node": ">=\([0-9.]*\)".*/\1/p' package.json | head -n 1)"
-  have node || die "Node.js ${want:+>= ${want} }is not installed; install it from https://nodejs.org/ and run again" 2
+  want="$(sed -n 's/^    "node": "\([^"]*\)".*/\1/p' package.json | head -n 1)"
+  have node || die "Node.js is not installed (package.json's engines: ${want:-any}); install it from https://nodejs.org/ and run again" 2
   have_v="$(node --version)"
-  if [ -n "$want" ] && ! version_ge "$have_v" "$want"; then
-    die "Node.js ${have_v} is too old: package.json needs >= ${want}" 2
+  if [ -n "$want" ] && ! engines_allow "$have_v" "$want"; then
+    die "Node.js ${have_v} is not supported: package.json's engines need ${want}; install one of those lines from https://nodejs.org/" 2
   fi
   have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
   minor="$(kubectl version --client -o json 2>/dev/null | grep -o '"minor": *"[0-9]*' | head -n 1 | tr -cd '0-9')"

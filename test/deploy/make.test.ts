@@ -14,6 +14,10 @@ import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../support/contracts.js';
 import { kubectlSkipReason } from './support/manifests.js';
 
+/** package.json's engines range for Node.js, which make deploy checks before it installs anything. */
+const ENGINES = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const makeSkip = spawnSync('make', ['--version']).error ? 'skipped: make not found on PATH' : undefined;
 const kubectlSkip = kubectlSkipReason();
 const SCRIPTS = readdirSync(path.join(REPO_ROOT, 'scripts/deploy'))
@@ -114,8 +118,20 @@ test('make deploy refuses a Node.js older than package.json\'s engines before it
   stub(dir, 'node', 'echo v18.20.4');
   const r = make(['deploy'], env);
   assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /Node\.js v18\.20\.4 is too old: package\.json needs >= 20\.19/);
+  assert.match(r.stderr, new RegExp(`Node\\.js v18\\.20\\.4 is not supported: package\\.json's engines need ${escapeRegExp(ENGINES)}`));
   assert.doesNotMatch(r.stdout, /Installing the ECK operator|Creating kind cluster/);
+});
+
+test('make deploy takes every Node.js line package.json\'s engines name and refuses the lines between them', { skip: makeSkip }, (t) => {
+  for (const [version, allowed] of [['v22.13.0', true], ['v22.12.0', false], ['v23.11.0', false], ['v24.0.0', true], ['v25.9.0', false], ['v26.10.0', true], ['v28.1.0', true]] as const) {
+    const dir = tempDir(t);
+    const env = noClusterEnv(dir);
+    stub(dir, 'node', `echo ${version}`);
+    const r = make(['deploy'], env);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    if (allowed) assert.doesNotMatch(r.stderr, /is not supported/, version);
+    else assert.match(r.stderr, new RegExp(`Node\\.js ${escapeRegExp(version)} is not supported`), version);
+  }
 });
 
 test('make deploy on kind refuses a Docker engine with less memory than the stack requests, before creating the cluster', { skip: makeSkip ?? kubectlSkip }, (t) => {
