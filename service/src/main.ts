@@ -43,12 +43,13 @@ async function main(): Promise<void> {
     // A mistake a person can fix (port taken, …): one plain line on stderr and on the log, no stack.
     const human = listenFailureMessage(error, config);
     if (human === undefined) {
-      crash(error, 'startup');
-      return;
+      logger.fatal({ err: error, 'event.action': 'startup' }, LIFECYCLE_LOG_MESSAGES.fatal);
+    } else {
+      process.stderr.write(`sample-service: ${human}\n`);
+      logger.fatal({ 'event.action': 'startup', 'error.code': (error as { code?: string }).code }, human);
     }
-    process.stderr.write(`sample-service: ${human}\n`);
-    logger.fatal({ 'event.action': 'startup', 'error.code': (error as { code?: string }).code }, human);
-    flushLogger(logger);
+    // The fatal line reaches stdout's reader before the exit (bounded by the flush deadline).
+    await drainLogger(logger);
     process.exit(1);
   }
   for (const line of [tracingLine(config, activeAgent()), protocolWarning(config)]) {
