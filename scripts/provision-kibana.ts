@@ -101,9 +101,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await yargs(hideBin(process.argv))
     .scriptName('provision-kibana')
     .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${y.help()}\n\nprovision-kibana: ${msg}\n`);
+      // One line naming the flag, not the whole help: yargs' own message spans lines ("Invalid values:\n  Argument: …").
+      process.stderr.write(`provision-kibana: ${msg.trim().replace(/\s*\n\s*/g, ' ')} (--help lists the options)\n`);
       process.exit(EXIT.usage);
     })
     .help()

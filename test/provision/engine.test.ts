@@ -305,9 +305,9 @@ test('package policies on a managed agent policy are written with force', async 
 });
 
 test('bad configuration lists every problem at once and exits 2', async () => {
-  const run = await runEngine({ only: ['kibana.nope'], concurrency: 0 }, { KIBANA_URL: 'ftp://x', ELASTIC_USERNAME: 'u' });
+  const run = await runEngine({ only: ['kibana.nope'], concurrency: 0 }, { KIBANA_URL: 'localhost:5601', ELASTIC_USERNAME: 'u' });
   assert.equal(run.result.exitCode, 2);
-  for (const expected of [/KIBANA_URL must use http or https/, /ELASTICSEARCH_URL is not set/, /ELASTIC_USERNAME is set but ELASTIC_PASSWORD is not/, /--only "kibana\.nope"/, /--concurrency/]) {
+  for (const expected of [/KIBANA_URL must start with https:\/\/ or http:\/\/ \(e\.g\. https:\/\/localhost:5601\)/, /ELASTICSEARCH_URL is not set/, /ELASTIC_USERNAME is set but ELASTIC_PASSWORD is not/, /--only "kibana\.nope"/, /--concurrency/]) {
     assert.match(run.err, expected);
   }
 });
