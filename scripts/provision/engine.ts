@@ -270,7 +270,7 @@ async function run(
       detected = await detect(es);
       if (detected.flavour === 'serverless' && target.auth.kind === 'basic') {
         throw new ConfigError([
-          'Elasticsearch reports build flavour "serverless": Serverless projects accept API keys only. ' +
+          'username/password is not accepted by Serverless: Elasticsearch reports build flavour "serverless", and Serverless projects accept API keys only. ' +
             'Unset ELASTIC_USERNAME/ELASTIC_PASSWORD and set ELASTIC_API_KEY (create one under Project settings > Management > API keys)',
         ]);
       }

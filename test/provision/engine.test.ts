@@ -265,7 +265,7 @@ test('Serverless rejects username and password with a clear message', async (t) 
   const d = await double(t, { flavour: 'serverless', apiKey: undefined, username: 'elastic', password: 'changeme-secret' });
   const run = await runEngine({}, targetEnv(d, { ELASTIC_API_KEY: undefined, ELASTIC_USERNAME: 'elastic', ELASTIC_PASSWORD: 'changeme-secret' }));
   assert.equal(run.result.exitCode, 2);
-  assert.match(run.err, /Serverless projects accept API keys only/);
+  assert.match(run.err, /username\/password is not accepted by Serverless: .*Serverless projects accept API keys only/);
   assert.deepEqual(d.writes(), []);
 });
 
