@@ -83,7 +83,7 @@ status: ## Show the ECK operator, the Elastic stack and the service with their h
 	@scripts/deploy/status.sh
 
 .PHONY: render
-render: ## Render every overlay to out/rendered/<overlay>.yaml (offline, no cluster needed; RENDER_DIR=...)
+render: ## Render every overlay to out/rendered/{local,production,elastic-local,elastic-production}.yaml (offline; RENDER_DIR=...)
 	@scripts/deploy/render.sh
 
 .PHONY: verify

@@ -32,8 +32,8 @@ export function builder(y: Argv) {
     .option('request-timeout', { type: 'string', describe: `Total deadline of one request, e.g. 30s, 2m (env PROVISION_REQUEST_TIMEOUT; default ${formatDuration(DEFAULT_REQUEST_TIMEOUT_MS)})` })
     .option('timeout', { type: 'string', describe: `Total deadline of the run, e.g. 10m (env PROVISION_TIMEOUT; default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)})` })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Objects applied in parallel within one stage' })
-    .option('flavour', { type: 'string', choices: ['stateful', 'serverless'], describe: 'With --print: render for this flavour (default stateful)' })
-    .option('licence', { type: 'string', choices: ['platinum', 'gold', 'basic'], describe: 'With --print: render for this licence tier only (default: both tiers, each request labelled)' })
+    .option('flavour', { type: 'string', choices: ['stateful', 'serverless'], describe: 'With --print or --print-role: render for this flavour (default stateful)' })
+    .option('licence', { type: 'string', choices: ['platinum', 'gold', 'basic'], describe: 'With --print or --print-role: render for this licence tier only (default: both tiers, each request labelled)' })
     .example('$0 --dry-run', 'show what would change')
     .example('$0 --only kibana.data_view,kibana.saved_object', 'apply data views and saved objects only')
     .example('$0 --print --out out/provision', 'write every request body for review')
@@ -101,9 +101,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await yargs(hideBin(process.argv))
     .scriptName('provision-kibana')
     .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${y.help()}\n\nprovision-kibana: ${msg}\n`);
+      // One line naming the flag, not the whole help: yargs' own message spans lines ("Invalid values:\n  Argument: …").
+      process.stderr.write(`provision-kibana: ${msg.trim().replace(/\s*\n\s*/g, ' ')} (--help lists the options)\n`);
       process.exit(EXIT.usage);
     })
     .help()

@@ -17,6 +17,7 @@ DEPLOY_STARTED="$(date -u +%s)" # time to first signal (make verify) is measured
 
 step "Checking what is needed (overlay ${OVERLAY}, stack ${STACK_VERSION}, ECK ${ECK_VERSION})"
 check_overlay
+check_settings
 check_tools
 select_cluster
 
@@ -37,7 +38,6 @@ fi
 if [ "$OVERLAY" = production ] && [ -n "$KIND_CLUSTER" ]; then
   warn "OVERLAY=production on kind: three Elasticsearch nodes with required anti-affinity need three nodes"
 fi
-if [ -n "${NODE_CIDR:-}" ]; then check_node_cidr_value "$NODE_CIDR"; fi
 check_storage_class "${STORAGE_CLASS:-}"
 PLATFORMS="$(cluster_platforms)"
 [ -n "$PLATFORMS" ] || die "cannot read the nodes' platforms (kubectl get nodes): the image must be built for them" 2

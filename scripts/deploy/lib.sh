@@ -126,6 +126,25 @@ check_overlay() {
   fi
 }
 
+# The settings' values, checked before a cluster is looked for or created: a typo (TRIAL=yes, a
+# NODE_CIDR that is no subnet) stops here instead of after minutes of work, or of being ignored.
+check_settings() {
+  local name
+  for name in TRIAL SKIP_BUILD; do
+    case "${!name:-}" in
+      '' | 0 | 1) ;;
+      *) die "${name}='${!name}' is not a switch: set ${name}=1 to turn it on (0 or unset: off)" 2 ;;
+    esac
+  done
+  case "$DEPLOY_TIMEOUT" in
+    '' | *[!0-9]* | 0) die "DEPLOY_TIMEOUT='${DEPLOY_TIMEOUT}' is not a number of seconds (for example 900)" 2 ;;
+  esac
+  if [ -n "${IMAGE_DIGEST:-}" ] && ! [[ "$IMAGE_DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    die "IMAGE_DIGEST='${IMAGE_DIGEST}' is not an image digest (sha256: and 64 hex digits, as docker buildx prints it)" 2
+  fi
+  if [ -n "${NODE_CIDR:-}" ]; then check_node_cidr_value "$NODE_CIDR"; fi
+}
+
 # Sets CONTEXT and KIND_CLUSTER (empty when the cluster is not a kind cluster).
 # Order: the current kube context; else a kind cluster (created when kind and Docker are present);
 # else stop, naming what is missing.

@@ -91,19 +91,21 @@ function isKind(value: string): value is ResourceKind {
 }
 
 function checkUrl(name: string, raw: string | undefined, problems: string[]): string | undefined {
+  const example = `https://localhost:${name === 'KIBANA_URL' ? '5601' : '9200'}`;
   if (raw === undefined || raw.trim() === '') {
-    problems.push(`${name} is not set (the base URL, e.g. https://localhost:${name === 'KIBANA_URL' ? '5601' : '9200'})`);
+    problems.push(`${name} is not set (the base URL, e.g. ${example})`);
     return undefined;
   }
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    problems.push(`${name} is not a valid URL`);
+    problems.push(`${name} is not a valid URL (expected e.g. ${example})`);
     return undefined;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.push(`${name} must use http or https, not ${url.protocol.replace(':', '')}`);
+    // `localhost:5601` parses with the scheme `localhost:`: say what a URL here looks like.
+    problems.push(`${name} must start with https:// or http:// (e.g. ${example})`);
     return undefined;
   }
   if (url.username !== '' || url.password !== '') {

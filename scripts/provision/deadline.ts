@@ -36,19 +36,29 @@ export function readDeadlines(
   env: NodeJS.ProcessEnv,
   problems: string[],
 ): Deadlines {
-  const read = (flag: string, variable: string, value: string | number | undefined, fallback: number): number => {
+  /** The value in milliseconds and where it came from, for messages. */
+  const read = (flag: string, variable: string, value: string | number | undefined, fallback: number): { ms: number; source: string } => {
     const raw = value ?? (env[variable]?.trim() || undefined);
-    if (raw === undefined) return fallback;
+    if (raw === undefined) return { ms: fallback, source: 'the default' };
+    const source = value !== undefined ? flag : variable;
     const ms = parseDuration(raw);
     if (ms === undefined) {
-      problems.push(`${value !== undefined ? flag : variable} "${raw}" is not a duration (e.g. 30s, 2m, 500ms; a bare number is seconds)`);
-      return fallback;
+      problems.push(`${source} "${raw}" is not a duration (e.g. 30s, 2m, 500ms; a bare number is seconds)`);
+      return { ms: fallback, source: 'the default' };
     }
-    return ms;
+    return { ms, source };
   };
-  const requestTimeoutMs = read('--request-timeout', 'PROVISION_REQUEST_TIMEOUT', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS);
-  const runTimeoutMs = read('--timeout', 'PROVISION_TIMEOUT', options.timeout, DEFAULT_RUN_TIMEOUT_MS);
-  if (requestTimeoutMs > runTimeoutMs) problems.push('--request-timeout must not be longer than --timeout');
+  const request = read('--request-timeout', 'PROVISION_REQUEST_TIMEOUT', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS);
+  const run = read('--timeout', 'PROVISION_TIMEOUT', options.timeout, DEFAULT_RUN_TIMEOUT_MS);
+  if (request.ms > run.ms) {
+    // Name both values and their sources: PROVISION_TIMEOUT=20s alone trips this against the request default.
+    problems.push(
+      `the request deadline (${formatDuration(request.ms)}, ${request.source}) must not be longer than the run deadline ` +
+        `(${formatDuration(run.ms)}, ${run.source}): set --request-timeout or PROVISION_REQUEST_TIMEOUT lower, or the run deadline higher`,
+    );
+  }
+  const requestTimeoutMs = request.ms;
+  const runTimeoutMs = run.ms;
   return { requestTimeoutMs, runTimeoutMs };
 }
 

@@ -105,7 +105,7 @@ export async function provision(options: ProvisionOptions, deps: ProvisionDeps):
     throw e;
   }
 
-  if (config.mode === 'print') return printRequests(config, resources, env, out);
+  if (config.mode === 'print') return printRequests(config, resources, env, out, err);
   if (config.mode === 'print-role') return printRole(config, resources, env, out, err);
 
   let eck: EckConnection | undefined;
@@ -153,7 +153,7 @@ export function loadDefinitions(deps: Pick<ProvisionDeps, 'env' | 'resources'>):
   }
 }
 
-async function printRequests(config: Config, resources: readonly Resource[], env: NodeJS.ProcessEnv, out: Sink): Promise<ProvisionResult> {
+async function printRequests(config: Config, resources: readonly Resource[], env: NodeJS.ProcessEnv, out: Sink, err: Sink): Promise<ProvisionResult> {
   const { applicable, skipped } = selectResources(resources, { flavour: config.printFlavour, licence: config.printLicence, env, only: config.only });
   const requests: PrintedRequest[] = [];
   for (const kind of KIND_ORDER) {
@@ -165,15 +165,21 @@ async function printRequests(config: Config, resources: readonly Resource[], env
     }
   }
   if (config.out !== undefined) {
-    await mkdir(config.out, { recursive: true });
-    await Promise.all(
-      requests.map((req, i) =>
-        writeFile(
-          path.join(config.out as string, `${String(i + 1).padStart(3, '0')}-${req.kind}-${req.id}-${req.op}.json`.replace(/[^A-Za-z0-9._@-]/g, '_')),
-          `${JSON.stringify(req, null, 2)}\n`,
+    try {
+      await mkdir(config.out, { recursive: true });
+      await Promise.all(
+        requests.map((req, i) =>
+          writeFile(
+            path.join(config.out as string, `${String(i + 1).padStart(3, '0')}-${req.kind}-${req.id}-${req.op}.json`.replace(/[^A-Za-z0-9._@-]/g, '_')),
+            `${JSON.stringify(req, null, 2)}\n`,
+          ),
         ),
-      ),
-    );
+      );
+    } catch (e) {
+      // A folder that cannot be written is a bad --out value: one line, exit 2, no stack.
+      err.write(`provision-kibana: --out ${config.out}: cannot write there (${describeError(e)})\n`);
+      return { exitCode: EXIT.usage, objects: [] };
+    }
     out.write(`wrote ${requests.length} requests for ${applicable.length} objects (${config.printFlavour}, ${config.printLicence === 'both' ? 'both licence tiers' : `${config.printLicence} licence`}) to ${config.out}\n`);
   } else {
     for (const req of requests) out.write(`${JSON.stringify(req)}\n`);
@@ -246,7 +252,7 @@ async function run(
       detected = await detect(es);
       if (detected.flavour === 'serverless' && target.auth.kind === 'basic') {
         throw new ConfigError([
-          'Elasticsearch reports build flavour "serverless": Serverless projects accept API keys only. ' +
+          'username/password is not accepted by Serverless: Elasticsearch reports build flavour "serverless", and Serverless projects accept API keys only. ' +
             'Unset ELASTIC_USERNAME/ELASTIC_PASSWORD and set ELASTIC_API_KEY (create one under Project settings > Management > API keys)',
         ]);
       }

@@ -288,6 +288,24 @@ test('make deploy stops before applying when the cluster has no default StorageC
   assert.match(withDefault.stdout, /the cluster default \(standard\)/);
 });
 
+test('make deploy refuses a setting with a bad value before it looks for a cluster, one line each, exit 2', { skip: makeSkip }, (t) => {
+  const env = noClusterEnv(tempDir(t));
+  const cases: [string, RegExp][] = [
+    ['TRIAL=yes', /^error: TRIAL='yes' is not a switch: set TRIAL=1 to turn it on/m],
+    ['SKIP_BUILD=true', /^error: SKIP_BUILD='true' is not a switch/m],
+    ['DEPLOY_TIMEOUT=15m', /^error: DEPLOY_TIMEOUT='15m' is not a number of seconds/m],
+    ['IMAGE_DIGEST=latest', /^error: IMAGE_DIGEST='latest' is not an image digest/m],
+    ['NODE_CIDR=10.0.0.0/8', /^error: NODE_CIDR='10\.0\.0\.0\/8' is wider than \/16/m],
+  ];
+  for (const [setting, message] of cases) {
+    const r = make(['deploy', setting], env);
+    assert.equal(r.status, 2, `${setting}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, message, setting);
+    assert.doesNotMatch(r.stdout + r.stderr, /no Kubernetes cluster|tools:/, `${setting}: checked before the tools and the cluster`);
+  }
+  assert.match(make(['deploy', 'TRIAL=1'], env).stderr, /no Kubernetes cluster to deploy to/, 'TRIAL=1 passes the check');
+});
+
 test('NODE_CIDR must be an IPv4 subnet of /16 or narrower: a wide private range would admit the pod network', (t) => {
   const dir = tempDir(t);
   for (const wide of ['10.0.0.0/8', '172.16.0.0/12', '0.0.0.0/0']) {

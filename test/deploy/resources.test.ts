@@ -86,6 +86,15 @@ test('docs/deploy.md states the local stack\'s requests and limits as the manife
   for (const line of expected) assert.ok(doc.includes(line), `docs/deploy.md lacks the line\n${line}`);
 });
 
+test('README.md and docs/design.md repeat the local totals as the manifests sum them', { skip }, () => {
+  const t = add(total(workloads(render('k8s/overlays/local'), 1)), ECK_OPERATOR);
+  const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8').replace(/\s+/g, ' ');
+  const readme = `requests ${cpu(t.cpuRequest)} CPUs and ${gib(t.memoryRequest)} of memory (limits ${cpu(t.cpuLimit)} CPUs, ${gib(t.memoryLimit)})`;
+  assert.ok(read('README.md').includes(readme), `README.md lacks "${readme}"`);
+  const design = `with the ECK operator | ${cpu(t.cpuRequest)} | ${gib(t.memoryRequest)} | ${cpu(t.cpuLimit)} | ${gib(t.memoryLimit)} |`;
+  assert.ok(read('docs/design.md').includes(design), `docs/design.md lacks "${design}"`);
+});
+
 test('make deploy\'s Docker memory floor for kind covers every memory request of the local stack', { skip }, () => {
   const lib = readFileSync(path.join(REPO_ROOT, 'scripts/deploy/lib.sh'), 'utf8');
   const floorMiB = Number(/^KIND_MIN_MEMORY_MIB=(\d+)$/m.exec(lib)?.[1]);

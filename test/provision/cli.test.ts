@@ -49,6 +49,16 @@ test('the command exits 2 on an unknown flag or a missing target, and 1 when the
   assert.match(down.stderr, /Elasticsearch at http:\/\/127\.0\.0\.1:1 \(ELASTICSEARCH_URL\): connection refused/);
 });
 
+test('a bad flag value or an --out folder that cannot be written is one line on stderr, exit 2, no stack trace', async () => {
+  const choice = await cli(['--print', '--flavour', 'cloud'], {});
+  assert.equal(choice.code, 2);
+  assert.match(choice.stderr, /^provision-kibana: Invalid values: Argument: flavour, Given: "cloud", Choices: "stateful", "serverless" \(--help lists the options\)\n$/);
+  const out = await cli(['--print', '--out', path.join(CLI, 'not-a-folder')], {});
+  assert.equal(out.code, 2);
+  assert.match(out.stderr, /^provision-kibana: --out \S+not-a-folder: cannot write there \(ENOTDIR: not a directory[^\n]*\)\n$/);
+  assert.equal(out.stdout, '');
+});
+
 test('--only takes a comma-separated list, as documented, and names the kinds when one is wrong', async (t) => {
   const d = await StackDouble.start({ apiKey: API_KEY });
   t.after(() => d.close());

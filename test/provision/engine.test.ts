@@ -265,7 +265,7 @@ test('Serverless rejects username and password with a clear message', async (t) 
   const d = await double(t, { flavour: 'serverless', apiKey: undefined, username: 'elastic', password: 'changeme-secret' });
   const run = await runEngine({}, targetEnv(d, { ELASTIC_API_KEY: undefined, ELASTIC_USERNAME: 'elastic', ELASTIC_PASSWORD: 'changeme-secret' }));
   assert.equal(run.result.exitCode, 2);
-  assert.match(run.err, /Serverless projects accept API keys only/);
+  assert.match(run.err, /username\/password is not accepted by Serverless: .*Serverless projects accept API keys only/);
   assert.deepEqual(d.writes(), []);
 });
 
@@ -305,9 +305,9 @@ test('package policies on a managed agent policy are written with force', async 
 });
 
 test('bad configuration lists every problem at once and exits 2', async () => {
-  const run = await runEngine({ only: ['kibana.nope'], concurrency: 0 }, { KIBANA_URL: 'ftp://x', ELASTIC_USERNAME: 'u' });
+  const run = await runEngine({ only: ['kibana.nope'], concurrency: 0 }, { KIBANA_URL: 'localhost:5601', ELASTIC_USERNAME: 'u' });
   assert.equal(run.result.exitCode, 2);
-  for (const expected of [/KIBANA_URL must use http or https/, /ELASTICSEARCH_URL is not set/, /ELASTIC_USERNAME is set but ELASTIC_PASSWORD is not/, /--only "kibana\.nope"/, /--concurrency/]) {
+  for (const expected of [/KIBANA_URL must start with https:\/\/ or http:\/\/ \(e\.g\. https:\/\/localhost:5601\)/, /ELASTICSEARCH_URL is not set/, /ELASTIC_USERNAME is set but ELASTIC_PASSWORD is not/, /--only "kibana\.nope"/, /--concurrency/]) {
     assert.match(run.err, expected);
   }
 });

@@ -247,7 +247,7 @@ test('the run deadline stops a run against a silent target, retries included', {
   assert.ok((run.err.match(/retrying GET \//g) ?? []).length < 49, 'the retries stopped at the run deadline');
 });
 
-test('deadlines accept durations from flags or the environment and reject what is not one', () => {
+test('deadlines accept durations from flags or the environment and reject what is not one, naming where each value came from', () => {
   assert.equal(parseDuration('90'), 90_000);
   assert.equal(parseDuration('1.5m'), 90_000);
   assert.equal(parseDuration('250ms'), 250);
@@ -260,8 +260,11 @@ test('deadlines accept durations from flags or the environment and reject what i
   readDeadlines({ timeout: 'later' }, { PROVISION_REQUEST_TIMEOUT: '20m' }, problems);
   assert.deepEqual(problems, [
     '--timeout "later" is not a duration (e.g. 30s, 2m, 500ms; a bare number is seconds)',
-    '--request-timeout must not be longer than --timeout',
+    'the request deadline (20 min, PROVISION_REQUEST_TIMEOUT) must not be longer than the run deadline (15 min, the default): set --request-timeout or PROVISION_REQUEST_TIMEOUT lower, or the run deadline higher',
   ]);
+  const runOnly: string[] = [];
+  readDeadlines({}, { PROVISION_TIMEOUT: '20s' }, runOnly);
+  assert.match(runOnly.join('\n'), /^the request deadline \(1 min, the default\) must not be longer than the run deadline \(20 s, PROVISION_TIMEOUT\)/, 'a short run deadline alone names the default it meets');
 });
 
 test('an interrupted apply stops starting requests and prints the summary of what was done', async (t) => {
