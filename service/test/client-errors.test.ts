@@ -51,6 +51,8 @@ function malformedSegment(random: () => number): string {
 }
 
 type Compress = (data: Buffer) => Buffer;
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 /** zstd too where this Node has it (22.15 and later), as body-parser then accepts it. */
 const zstd = (zlib as { zstdCompressSync?: Compress }).zstdCompressSync;
 const COMPRESSORS: Readonly<Record<string, Compress>> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync, ...(zstd ? { zstd } : {}) };
@@ -109,6 +111,12 @@ describe('client mistakes', () => {
       const encoded = compress(Buffer.from(JSON.stringify({ name: 'Ada', email: 'ada@example.com' })));
       const r = await raw(svc.url, 'POST', '/api/users', { 'content-type': 'application/json', 'content-encoding': encoding }, encoded.subarray(0, encoded.length - 5));
       assert.equal(r.status, 400);
+      if (encoding === 'zstd' && NODE_MAJOR === 22) {
+        // Node 22's zstd stream ends a truncated frame without an error (Node 26 reports it), so the
+        // body reaches the JSON parser cut short: still a 400 naming the body, never a 5xx.
+        assert.ok(['invalid_body', 'invalid_json'].includes(String(r.body.error?.code)), JSON.stringify(r.body));
+        return;
+      }
       assert.equal(r.body.error?.code, 'invalid_body');
       assert.match(r.body.error?.message ?? '', new RegExp(`"${encoding}".*corrupt or truncated`));
     });
