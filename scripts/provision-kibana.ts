@@ -13,6 +13,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUN_TIMEOUT_MS, RunStopped, formatD
 import { provision } from './provision/engine.js';
 import { EXIT } from './provision/errors.js';
 import { KIND_ORDER } from '../model/resources.js';
+import { failWithUsageLine } from './cli-usage.js';
 
 export const command = '$0';
 export const describe = 'Provision index lifecycle, Fleet policies, data views, saved objects, connectors, SLOs and rules';
@@ -101,12 +102,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await yargs(hideBin(process.argv))
     .scriptName('provision-kibana')
     .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })
-    .fail((msg, err) => {
-      if (err) throw err;
-      // One line naming the flag, not the whole help: yargs' own message spans lines ("Invalid values:\n  Argument: …").
-      process.stderr.write(`provision-kibana: ${msg.trim().replace(/\s*\n\s*/g, ' ')} (--help lists the options)\n`);
-      process.exit(EXIT.usage);
-    })
+    .fail(failWithUsageLine('provision-kibana', EXIT.usage))
     .help()
     .parseAsync();
 }

@@ -15,6 +15,7 @@ import { DEFAULT_ECK_NAMESPACE } from '../provision/config.js';
 import { SCENARIO_NAMES } from '../traffic/scenarios.js';
 import { SERVICE } from '../../service/src/telemetry/registry.js';
 import { DRILL_DEFAULTS, DRILL_EXIT, drill } from './drill.js';
+import { failWithUsageLine } from '../cli-usage.js';
 
 export const command = '$0 <scenario>';
 export const describe = 'Run a traffic scenario and check that the expected alerts fire, the others stay quiet, and the fired ones recover';
@@ -86,11 +87,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await yargs(hideBin(process.argv))
     .scriptName('drill')
     .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })
-    .fail((msg, err, y) => {
-      if (err) throw err;
-      process.stderr.write(`${y.help()}\n\ndrill: ${msg}\n`);
-      process.exit(DRILL_EXIT.refused);
-    })
+    .fail(failWithUsageLine('drill', DRILL_EXIT.refused))
     .help()
     .parseAsync();
 }

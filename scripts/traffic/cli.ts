@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { runCommand } from './commands/run.js';
 import { listScenariosCommand } from './commands/scenarios.js';
 import { EXIT_CODES, TrafficError } from './errors.js';
+import { usageMessage } from '../cli-usage.js';
 
 /** The command-line parser; usage errors reject with a TrafficError (exit code 2). */
 export function buildParser(argv: readonly string[]): Argv {
@@ -25,21 +26,6 @@ export function buildParser(argv: readonly string[]): Argv {
       if (error !== undefined && error.name !== 'YError') throw error;
       throw new TrafficError('USAGE', `Error: ${usageMessage(message ?? error?.message ?? 'invalid arguments')}\nRun with --help for usage.`);
     });
-}
-
-/**
- * yargs' message with each unknown option named once, as typed: it lists both spellings of a
- * dashed option ("Unknown arguments: bogus-flag, bogusFlag").
- */
-export function usageMessage(message: string): string {
-  const missing = /^Not enough arguments following: (.+)$/.exec(message);
-  if (missing !== null) return `${missing[1]!.length === 1 ? '-' : '--'}${missing[1]} needs a value`;
-  const match = /^Unknown arguments?: (.*)$/s.exec(message);
-  if (match === null) return message;
-  const names = match[1]!.split(', ');
-  const dashed = new Set(names.filter((n) => n.includes('-')).map((n) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())));
-  const kept = names.filter((n) => !dashed.has(n));
-  return `Unknown ${kept.length === 1 ? 'argument' : 'arguments'}: ${kept.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')}`;
 }
 
 /**

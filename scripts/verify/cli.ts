@@ -13,6 +13,7 @@ import { DEFAULT_ECK_NAMESPACE } from '../provision/config.js';
 import { EXIT } from '../provision/errors.js';
 import { SERVICE } from '../../service/src/telemetry/registry.js';
 import { VERIFY_DEFAULTS, verify } from './verify.js';
+import { failWithUsageLine } from '../cli-usage.js';
 
 export const command = '$0';
 export const describe = 'Check that the deployed stack collects, parses, correlates and alerts on the service\'s telemetry';
@@ -76,11 +77,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await yargs(hideBin(process.argv))
     .scriptName('verify')
     .command({ command, describe, builder, handler: handler as (argv: unknown) => Promise<void> })
-    .fail((msg, err, y) => {
-      if (err) throw err;
-      process.stderr.write(`${y.help()}\n\nverify: ${msg}\n`);
-      process.exit(EXIT.usage);
-    })
+    .fail(failWithUsageLine('verify', EXIT.usage))
     .help()
     .parseAsync();
 }

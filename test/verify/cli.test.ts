@@ -48,3 +48,14 @@ test('npm run drill refuses a scenario that cannot show anything, with exit 2, a
   assert.equal(none.code, 2);
   assert.match(none.stderr, /Not enough non-option arguments/);
 });
+
+test('a usage mistake is one line naming the tool and the problem, exit 2, for verify and drill alike', async () => {
+  for (const [script, args, problem] of [
+    ['verify', ['--bogus-flag'], /^verify: Unknown argument: --bogus-flag \(--help lists the options\)\n$/],
+    ['drill', [], /^drill: Not enough non-option arguments: got 0, need at least 1 \(--help lists the options\)\n$/],
+  ] as const) {
+    const r = await run(script, [...args], {});
+    assert.equal(r.code, 2, `${script}: ${r.stderr}`);
+    assert.match(r.stderr, problem);
+  }
+});
