@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { FastProtobufTraceSerializer } from '../../service/src/telemetry/otlp-trace-serializer.js';
 
 const BATCH = 512;
 const ROUNDS = 200;
@@ -40,7 +41,12 @@ for (let i = 0; i < BATCH; i++) {
 }
 const spans = exporter.getFinishedSpans();
 
-for (const [name, serializer] of [['protobuf', ProtobufTraceSerializer], ['json', JsonTraceSerializer]] as const) {
+const serializers = [
+  ['protobuf (service)', FastProtobufTraceSerializer],
+  ['protobuf (otlp-transformer)', ProtobufTraceSerializer],
+  ['json (otlp-transformer)', JsonTraceSerializer],
+] as const;
+for (const [name, serializer] of serializers) {
   for (let i = 0; i < 50; i++) serializer.serializeRequest(spans); // warm-up
   let bytes = 0;
   const start = process.hrtime.bigint();
