@@ -7,6 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { serializeTraceRequest } from '../src/telemetry/otlp-trace-serializer.js';
 import { decodeTraceRequest, SPAN_KIND, STATUS_CODE } from './support/otlp-receiver.js';
+import { recordServerSpan } from './support/server-spans.js';
 
 function provider(attributes: Attributes) {
   const exporter = new InMemorySpanExporter();
@@ -19,28 +20,7 @@ function provider(attributes: Attributes) {
 
 /** The service's server span: the 13 attributes the middleware sets. */
 function serverSpan(tracer: ReturnType<BasicTracerProvider['getTracer']>, i: number, extra: Attributes = {}): void {
-  const span = tracer.startSpan('GET', {
-    kind: SpanKind.SERVER,
-    attributes: {
-      'http.request.method': 'GET',
-      'url.scheme': 'http',
-      'server.address': '127.0.0.1',
-      'server.port': 8080,
-      'network.peer.address': '127.0.0.1',
-      'network.peer.port': 40_000 + i,
-      'network.protocol.version': '1.1',
-      'url.path': `/api/users/${i % 300}`,
-      'client.address': '127.0.0.1',
-      'user_agent.original': 'wrk',
-      ...extra,
-    },
-  });
-  span.updateName('GET /api/users/:id');
-  span.setAttribute('http.route', '/api/users/:id');
-  span.setAttribute('http.request.id', `req-${i}`);
-  span.setAttribute('http.response.status_code', i % 7 === 0 ? 503 : 200);
-  if (i % 7 === 0) span.setStatus({ code: SpanStatusCode.ERROR });
-  span.end();
+  recordServerSpan(tracer, { peerPort: 40_000 + i, path: `/api/users/${i % 300}`, route: '/api/users/:id', requestId: `req-${i}`, status: i % 7 === 0 ? 503 : 200, extra });
 }
 
 /** Spans with every field the encoder writes: two resources, two scopes, events, links, remote parents, odd values. */

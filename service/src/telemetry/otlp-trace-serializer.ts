@@ -350,10 +350,8 @@ function writeEvent(w: Writer, event: TimedEvent): void {
   w.end(mark, 1);
 }
 
-function writeLink(w: Writer, link: Link): void {
-  w.tag(13, WIRE_LEN);
-  const mark = w.begin(1);
-  const ctx: SpanContext = link.context;
+/** trace_id, span_id and trace_state: fields 1 to 3 of both Span and Span.Link. */
+function writeIds(w: Writer, ctx: SpanContext): void {
   w.tag(1, WIRE_LEN);
   w.hexId(ctx.traceId);
   w.tag(2, WIRE_LEN);
@@ -363,6 +361,13 @@ function writeLink(w: Writer, link: Link): void {
     w.tag(3, WIRE_LEN);
     w.string(traceState);
   }
+}
+
+function writeLink(w: Writer, link: Link): void {
+  w.tag(13, WIRE_LEN);
+  const mark = w.begin(1);
+  const ctx: SpanContext = link.context;
+  writeIds(w, ctx);
   if (link.attributes) writeAttributes(w, link.attributes, 4);
   w.tag(5, WIRE_VARINT);
   w.varint(link.droppedAttributesCount || 0);
@@ -375,15 +380,7 @@ function writeSpan(w: Writer, span: ReadableSpan): void {
   w.tag(2, WIRE_LEN);
   const mark = w.begin(2);
   const ctx = span.spanContext();
-  w.tag(1, WIRE_LEN);
-  w.hexId(ctx.traceId);
-  w.tag(2, WIRE_LEN);
-  w.hexId(ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
-  if (traceState) {
-    w.tag(3, WIRE_LEN);
-    w.string(traceState);
-  }
+  writeIds(w, ctx);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     w.tag(4, WIRE_LEN);
