@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { median, summarise, TABLE_COLUMNS, formatTable, type BenchReport } from './report.js';
 import { roundOrder, type Measurement } from './runner.js';
 import { startSink } from './sink.js';
-import { parseWrk, resolveGenerator } from './wrk.js';
+import { pacingScript, parseWrk, resolveGenerator } from './wrk.js';
 import { loadVariantFile, REPO_ROOT, selectVariants, UsageError, VARIANTS, VariantError } from './variants.js';
 
 const run = promisify(execFile);
@@ -230,4 +230,20 @@ test('a short bench round of bare and full OpenTelemetry prints the table, write
   // The batch span processor exports as soon as 512 spans are queued: beyond 1024 requests in the
   // measured second at least one export must have reached the sink.
   if ((otel?.requests ?? 0) >= 1024) assert.ok((otel?.exported['otlp-traces']?.bytes ?? 0) > 0, 'no spans reached the OTLP sink');
+});
+
+test('the fixed rate paces each wrk connection with a random gap whose mean spreads the rate over the connections', () => {
+  const script = pacingScript(1000, 50);
+  const mean = Number(/local mean = ([\d.]+)/.exec(script)?.[1]);
+  assert.equal(mean, 50);
+  // The delay() the script defines, evaluated as wrk's Lua does: floor(uniform[0, 2 * mean) + 0.5).
+  const delay = (u: number): number => Math.floor(u * 2 * mean + 0.5);
+  assert.match(script, /function delay\(\) return math\.floor\(math\.random\(\) \* 2 \* mean \+ 0\.5\) end/);
+  const samples = Array.from({ length: 10_000 }, (_, i) => delay((i + 0.5) / 10_000));
+  const average = samples.reduce((a, b) => a + b, 0) / samples.length;
+  assert.ok(Math.abs(average - 50) < 0.1, `mean gap ${average} ms`);
+  assert.equal(Math.min(...samples), 0);
+  assert.equal(Math.max(...samples), 100);
+  assert.equal(Number(/local mean = ([\d.]+)/.exec(pacingScript(3000, 50))?.[1]), 16.667);
+  assert.throws(() => pacingScript(60_000, 50), (err: Error) => err instanceof UsageError && /at most 50000 req\/s/.test(err.message));
 });

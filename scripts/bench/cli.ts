@@ -16,7 +16,7 @@ import { hideBin } from 'yargs/helpers';
 import { formatTable, summarise, type BenchReport } from './report.js';
 import { killAllChildren, runBench } from './runner.js';
 import { LOAD_GENERATORS, type LoadGenerator } from './load-protocol.js';
-import { resolveGenerator } from './wrk.js';
+import { pacingScript, resolveGenerator } from './wrk.js';
 import { DEFAULT_VARIANTS, loadVariantFile, selectVariants, UsageError, VARIANTS, VariantError, type Variant } from './variants.js';
 
 export interface CliArgs {
@@ -62,7 +62,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     .option('load', {
       choices: ['auto', ...LOAD_GENERATORS],
       default: 'auto',
-      describe: 'Load generator of the saturating runs: wrk (native, cheaper on a small machine), autocannon, or auto (wrk when installed)',
+      describe: 'Load generator: wrk (native, cheaper on a small machine; paced by a Lua script at the fixed rate), autocannon (its fixed rate sends each second\'s requests in one burst), or auto (wrk when installed)',
     })
     .option('json', { type: 'string', describe: 'Also write the report (summary and every measurement) to this JSON file' })
     .option('cpu-prof', { type: 'string', describe: 'Write a V8 CPU profile of each measured process into this directory (profiling slows them: do not compare those numbers)' })
@@ -112,6 +112,8 @@ export async function bench(args: CliArgs, progress: (line: string) => void): Pr
     rate: args.rate,
     generator: resolveGenerator(args.load),
   };
+  // Fails before anything starts when wrk cannot pace this rate.
+  if (settings.generator === 'wrk' && settings.rate > 0) pacingScript(settings.rate, settings.connections);
   const measurements = await runBench({
     variants,
     ...settings,

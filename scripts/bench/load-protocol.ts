@@ -15,7 +15,7 @@ export interface LoadRequest {
   readonly timeoutSeconds: number;
   /** Requests per second over all connections; absent: as fast as the server answers. */
   readonly rate?: number;
-  /** Generator of saturating runs (fixed-rate runs always use autocannon). */
+  /** Generator of the run. */
   readonly generator: LoadGenerator;
 }
 

@@ -1,7 +1,9 @@
 /**
  * The load generator as a child process of the bench, so generating load never competes with the
- * measured process inside one event loop: wrk (native, one thread) for the saturating runs when it
- * is installed, autocannon otherwise and for fixed-rate runs (wrk has no fixed-rate mode). wrk
+ * measured process inside one event loop: wrk (native, one thread) when it is installed, autocannon
+ * otherwise. Fixed-rate runs pace wrk with a Lua script (wrk.ts, pacingScript): autocannon's rate
+ * limit sends each connection's quota for the second back to back when the second starts, so its
+ * "fixed rate" is a burst every second, not a steady arrival rate. wrk
  * costs far less CPU per request than autocannon, which on 2 cores otherwise caps what bare
  * reaches and flatters every ratio (docs/performance.md). Controlled over IPC:
  *   -> { type: 'run', id, url, connections, durationSeconds, timeoutSeconds }
@@ -13,7 +15,7 @@ import type { LoadReply, LoadRequest, LoadResult } from './load-protocol.js';
 import { runWrk } from './wrk.js';
 
 async function run(req: LoadRequest): Promise<LoadResult> {
-  if (req.generator === 'wrk' && req.rate === undefined) return runWrk(req);
+  if (req.generator === 'wrk') return runWrk(req);
   const r = await autocannon({
     url: req.url,
     connections: req.connections,

@@ -236,7 +236,7 @@ export function formatTable(report: BenchReport): string {
   const out = [
     `Node ${mc.node} (${mc.platform}), ${mc.cpus} CPUs (${mc.cpuModel})`,
     `GET ${st.path}, ${st.connections} connections, ${st.warmupSeconds} s warm-up + ${st.durationSeconds} s as fast as answered (${st.generator})` +
-      (st.rate > 0 ? ` + ${st.durationSeconds} s at ${st.rate} req/s (@rate, autocannon)` : '') +
+      (st.rate > 0 ? ` + ${st.durationSeconds} s at ${st.rate} req/s (@rate, ${st.generator === 'wrk' ? 'wrk paced' : 'autocannon, a burst each second'})` : '') +
       `, median of ${st.rounds} round(s)`,
     line(header),
     line(header.map((_, i) => '-'.repeat(widths[i] ?? 0))),

@@ -28,7 +28,7 @@ export interface BenchOptions {
   readonly path: string;
   /** After the saturating measurement, measure latency again at this fixed rate (req/s); 0: skip. */
   readonly rate: number;
-  /** Generator of the warm-up and saturating runs (the fixed-rate runs use autocannon). */
+  /** Generator of every run (wrk paces itself to the fixed rate with a Lua script). */
   readonly generator: LoadGenerator;
   /** Write a V8 CPU profile of every measured process into this directory (slows them down). */
   readonly cpuProfDir?: string;
@@ -370,7 +370,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
           requestsServed += result.requests;
           let fixedRate: LoadResult | undefined;
           if (options.rate > 0) {
-            fixedRate = await load.run(target, options.connections, options.durationSeconds, 'autocannon', options.rate);
+            fixedRate = await load.run(target, options.connections, options.durationSeconds, options.generator, options.rate);
             requestsServed += fixedRate.requests;
           }
           const cpuSeconds = after.cpuSeconds - before.cpuSeconds;

@@ -7,9 +7,10 @@
  *   npx -y node@26 --import tsx scripts/bench/span-serialisation.ts
  */
 import { randomUUID } from 'node:crypto';
-import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { FastProtobufTraceSerializer } from '../../service/src/telemetry/otlp-trace-serializer.js';
+import { recordServerSpan } from '../../service/test/support/server-spans.js';
 
 const BATCH = 512;
 const ROUNDS = 200;
@@ -17,30 +18,16 @@ const ROUNDS = 200;
 const exporter = new InMemorySpanExporter();
 const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('span-serialisation');
 for (let i = 0; i < BATCH; i++) {
-  const span = tracer.startSpan('GET', {
-    kind: SpanKind.SERVER,
-    attributes: {
-      'http.request.method': 'GET',
-      'url.scheme': 'http',
-      'server.address': '127.0.0.1',
-      'server.port': 8080,
-      'network.peer.address': '127.0.0.1',
-      'network.peer.port': 40_000 + i,
-      'network.protocol.version': '1.1',
-      'url.path': '/api/users',
-      'client.address': '127.0.0.1',
-      'user_agent.original': 'wrk',
-    },
-  });
-  span.updateName('GET /api/users');
-  span.setAttribute('http.route', '/api/users');
-  span.setAttribute('http.request.id', randomUUID());
-  span.setAttribute('http.response.status_code', 200);
-  span.end();
+  recordServerSpan(tracer, { peerPort: 40_000 + i, path: '/api/users', route: '/api/users', requestId: randomUUID(), status: 200 });
 }
 const spans = exporter.getFinishedSpans();
 
-for (const [name, serializer] of [['protobuf', ProtobufTraceSerializer], ['json', JsonTraceSerializer]] as const) {
+const serializers = [
+  ['protobuf (service)', FastProtobufTraceSerializer],
+  ['protobuf (otlp-transformer)', ProtobufTraceSerializer],
+  ['json (otlp-transformer)', JsonTraceSerializer],
+] as const;
+for (const [name, serializer] of serializers) {
   for (let i = 0; i < 50; i++) serializer.serializeRequest(spans); // warm-up
   let bytes = 0;
   const start = process.hrtime.bigint();

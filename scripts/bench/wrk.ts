@@ -1,8 +1,11 @@
 /**
- * wrk as the bench's load generator: available or not, run, and its `--latency` output parsed into
- * the bench's LoadResult.
+ * wrk as the bench's load generator: available or not, run (as fast as answered, or paced to a
+ * fixed rate by a Lua script), and its `--latency` output parsed into the bench's LoadResult.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LoadGenerator, LoadRequest, LoadResult } from './load-protocol.js';
 import { UsageError } from './variants.js';
 
@@ -54,10 +57,38 @@ export function parseWrk(output: string): LoadResult {
   };
 }
 
+/**
+ * A wrk Lua script that paces each connection so that all of them together send about `rate`
+ * requests per second: before each request a connection waits a random time, uniform between 0 and
+ * twice the mean gap (`connections / rate`), so arrivals spread over the second instead of coming
+ * in lockstep. The wait is whole milliseconds (wrk's `delay()`), rounded, so the mean is kept.
+ * The response time adds to each gap: well below saturation (the point of a fixed rate) that is a
+ * percent or two of the rate; the report warns when a variant falls 5 % short.
+ */
+export function pacingScript(rate: number, connections: number): string {
+  const meanGapMs = (connections * 1000) / rate;
+  if (!(meanGapMs >= 1)) throw new UsageError(`--rate ${rate} with ${connections} connections: at most ${connections * 1000} req/s can be paced (one request per connection per millisecond)`);
+  return [
+    `math.randomseed(os.time())`,
+    `local mean = ${meanGapMs.toFixed(3)}`,
+    `function delay() return math.floor(math.random() * 2 * mean + 0.5) end`,
+    '',
+  ].join('\n');
+}
+
 export function runWrk(req: LoadRequest): Promise<LoadResult> {
-  const args = ['-t1', `-c${req.connections}`, `-d${req.durationSeconds}s`, `--timeout`, `${req.timeoutSeconds}s`, '--latency', req.url];
-  return new Promise((resolve, reject) => {
+  const args = ['-t1', `-c${req.connections}`, `-d${req.durationSeconds}s`, `--timeout`, `${req.timeoutSeconds}s`, '--latency'];
+  let scriptDir: string | undefined;
+  if (req.rate !== undefined) {
+    scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
+    const script = join(scriptDir, 'pace.lua');
+    writeFileSync(script, pacingScript(req.rate, req.connections));
+    args.push('-s', script);
+  }
+  args.push(req.url);
+  return new Promise<LoadResult>((resolve, reject) => {
     execFile('wrk', args, { timeout: (req.durationSeconds + 30) * 1000, killSignal: 'SIGKILL' }, (error, stdout) => {
+      if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
       if (error) reject(error);
       else {
         try {

@@ -98,7 +98,10 @@ export class LineSink implements DestinationStream {
   }
 
   get stats(): LineSinkStats {
-    return { droppedLines: this.#dropped, pendingLines: this.#batch.length + this.#queuedLines };
+    // A write the output completed at once (a pipe with room, a file) leaves nothing in its buffer
+    // but calls back only on a later tick: at exit those lines are written, not pending.
+    const handedOver = this.#out.writableLength === 0 ? 0 : this.#queuedLines;
+    return { droppedLines: this.#dropped, pendingLines: this.#batch.length + handedOver };
   }
 
   write(line: string): void {

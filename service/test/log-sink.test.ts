@@ -102,6 +102,15 @@ describe('the stdout log sink', () => {
     assert.deepEqual(sink.stats, { droppedLines: 3, pendingLines: 0 });
   });
 
+  it('counts a line the output took at once as written before the write calls back (an exit right after a flush)', () => {
+    const o = output();
+    const sink = new LineSink(o.out);
+    sink.write('fatal\n');
+    sink.flushSync();
+    assert.equal(o.writes.length, 1);
+    assert.deepEqual(sink.stats, { droppedLines: 0, pendingLines: 0 });
+  });
+
   it('stops waiting for a drain at its deadline when the reader never takes the lines', async () => {
     const o = output({ autoComplete: false });
     const sink = new LineSink(o.out);
