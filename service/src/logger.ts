@@ -82,6 +82,8 @@ export class LineSink implements DestinationStream {
   #lastReport = 0;
   #reportTimer: NodeJS.Timeout | undefined;
   #broken = false;
+  /** True while onDropped runs (its own line must not count as a drop). */
+  #reporting = false;
   #scheduled = false;
   #idle: (() => void)[] = [];
   /** Called at most once per report interval while lines are being dropped (the service logs a warning). */
@@ -106,7 +108,9 @@ export class LineSink implements DestinationStream {
 
   write(line: string): void {
     if (this.#broken || this.#batchBytes + this.#out.writableLength + line.length > this.#maxBytes) {
-      this.#drop(1);
+      // The sink's own drop report, itself dropped, is not an application line: counting it would
+      // schedule the next report, and so on, one "drop" per interval for as long as the reader is gone.
+      if (!this.#reporting) this.#drop(1);
       return;
     }
     this.#batch.push(line);
@@ -178,7 +182,13 @@ export class LineSink implements DestinationStream {
       this.#lastReport = Date.now();
       const dropped = this.#dropped - this.#reported;
       this.#reported = this.#dropped;
-      if (dropped > 0) this.onDropped?.(dropped, this.#dropped);
+      if (dropped === 0) return;
+      this.#reporting = true;
+      try {
+        this.onDropped?.(dropped, this.#dropped);
+      } finally {
+        this.#reporting = false;
+      }
     }, wait);
     this.#reportTimer.unref();
   }

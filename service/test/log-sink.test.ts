@@ -86,6 +86,22 @@ describe('the stdout log sink', () => {
     assert.deepEqual(reports, [[5, 5], [3, 8]]);
   });
 
+  it('does not count its own drop report as a dropped line, so a gone reader gives one report and a steady count', async () => {
+    const o = output({ autoComplete: false });
+    const sink = new LineSink(o.out, { reportIntervalMs: 30 });
+    const reports: [number, number][] = [];
+    // As in the service: the report is a log line written through the same sink.
+    sink.onDropped = (dropped, total) => {
+      reports.push([dropped, total]);
+      sink.write('{"log.level":"warn","message":"log lines dropped"}\n');
+    };
+    o.fail(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    sink.write('a\n');
+    await sleep(200);
+    assert.deepEqual(reports, [[1, 1]], 'one report for the one application line, none for the report itself');
+    assert.equal(sink.stats.droppedLines, 1);
+  });
+
   it('counts every line as dropped once the reader is gone, and a flush still calls back', async () => {
     const o = output({ autoComplete: false });
     const sink = new LineSink(o.out);
