@@ -92,7 +92,8 @@ check_tools() {
     die "Node.js ${have_v} is not supported: package.json's engines need ${want}; install one of those lines from https://nodejs.org/" 2
   fi
   have kubectl || die "kubectl is not installed; install it from https://kubernetes.io/docs/tasks/tools/ and run again" 2
-  minor="$(kubectl version --client -o json 2>/dev/null | grep -o '"minor": *"[0-9]*' | head -n 1 | tr -cd '0-9')"
+  # A kubectl that prints no "minor" (a wrapper, an old client) must reach the message below, not set -e.
+  minor="$(kubectl version --client -o json 2>/dev/null | grep -o '"minor": *"[0-9]*' | head -n 1 | tr -cd '0-9' || true)"
   if [ -z "$minor" ] || [ "$minor" -lt "$KUBECTL_MIN_MINOR" ]; then
     die "kubectl 1.${minor:-?} is too old: the overlays need kubectl >= 1.${KUBECTL_MIN_MINOR} (kustomize v5); install a current one from https://kubernetes.io/docs/tasks/tools/" 2
   fi
@@ -130,7 +131,7 @@ check_overlay() {
 # NODE_CIDR that is no subnet) stops here instead of after minutes of work, or of being ignored.
 check_settings() {
   local name
-  for name in TRIAL SKIP_BUILD; do
+  for name in TRIAL SKIP_BUILD VERIFY; do
     case "${!name:-}" in
       '' | 0 | 1) ;;
       *) die "${name}='${!name}' is not a switch: set ${name}=1 to turn it on (0 or unset: off)" 2 ;;
@@ -141,6 +142,10 @@ check_settings() {
   esac
   if [ -n "${IMAGE_DIGEST:-}" ] && ! [[ "$IMAGE_DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
     die "IMAGE_DIGEST='${IMAGE_DIGEST}' is not an image digest (sha256: and 64 hex digits, as docker buildx prints it)" 2
+  fi
+  # A digest names an image in a registry: an image loaded into kind, or built here, has none to pull.
+  if [ -n "${IMAGE_DIGEST:-}" ] && { [ "${SKIP_BUILD:-0}" != 1 ] || [ -z "${REGISTRY:-}" ]; }; then
+    die "IMAGE_DIGEST applies only with SKIP_BUILD=1 and REGISTRY (an image already pushed there); without them make deploy builds the image and pins the digest it pushed" 2
   fi
   if [ -n "${NODE_CIDR:-}" ]; then check_node_cidr_value "$NODE_CIDR"; fi
 }
@@ -296,7 +301,7 @@ digest_from_metadata() { # <file>
 
 # The Elasticsearch data volumes need a StorageClass: the one named (STORAGE_CLASS) must exist, or
 # the cluster must have a default one. EKS >= 1.30 has none: the claim would stay Pending and the
-# deploy would time out. Prints the class used ("" = the cluster default); fails naming the classes.
+# deploy would time out. Says which class the claims use; fails naming the classes there are.
 check_storage_class() { # <STORAGE_CLASS or "">
   local wanted="$1" classes defaults names c
   classes="$(kubectl get storageclass --request-timeout=30s -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}{.metadata.annotations.storageclass\.beta\.kubernetes\.io/is-default-class}{" "}{end}' 2>/dev/null)" ||

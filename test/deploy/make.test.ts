@@ -112,6 +112,15 @@ test('make deploy refuses a kubectl older than 1.27 before it installs anything'
   assert.doesNotMatch(r.stdout, /Installing the ECK operator|Building image|Creating kind cluster/);
 });
 
+test('make deploy names the problem when kubectl reports no version it can read, instead of stopping silently', { skip: makeSkip }, (t) => {
+  const dir = tempDir(t);
+  const env = noClusterEnv(dir);
+  stub(dir, 'kubectl', 'echo "{}"');
+  const r = make(['deploy'], env);
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /kubectl 1\.\? is too old: the overlays need kubectl >= 1\.27/);
+});
+
 test('make deploy refuses a Node.js older than package.json\'s engines before it installs anything', { skip: makeSkip }, (t) => {
   const dir = tempDir(t);
   const env = noClusterEnv(dir);
@@ -296,6 +305,8 @@ test('make deploy refuses a setting with a bad value before it looks for a clust
     ['DEPLOY_TIMEOUT=15m', /^error: DEPLOY_TIMEOUT='15m' is not a number of seconds/m],
     ['IMAGE_DIGEST=latest', /^error: IMAGE_DIGEST='latest' is not an image digest/m],
     ['NODE_CIDR=10.0.0.0/8', /^error: NODE_CIDR='10\.0\.0\.0\/8' is wider than \/16/m],
+    ['VERIFY=no', /^error: VERIFY='no' is not a switch/m],
+    [`IMAGE_DIGEST=sha256:${'a'.repeat(64)}`, /^error: IMAGE_DIGEST applies only with SKIP_BUILD=1 and REGISTRY/m],
   ];
   for (const [setting, message] of cases) {
     const r = make(['deploy', setting], env);
