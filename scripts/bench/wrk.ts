@@ -80,9 +80,10 @@ export function runWrk(req: LoadRequest): Promise<LoadResult> {
   const args = ['-t1', `-c${req.connections}`, `-d${req.durationSeconds}s`, `--timeout`, `${req.timeoutSeconds}s`, '--latency'];
   let scriptDir: string | undefined;
   if (req.rate !== undefined) {
+    const text = pacingScript(req.rate, req.connections); // throws for a rate it cannot pace: before any file exists
     scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
     const script = join(scriptDir, 'pace.lua');
-    writeFileSync(script, pacingScript(req.rate, req.connections));
+    writeFileSync(script, text);
     args.push('-s', script);
   }
   args.push(req.url);

@@ -186,10 +186,12 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
       if (settings.traffic === undefined) {
         err.write('No recent request to the service, and no --base-url or --port-forward to send some: checks that need traffic may fail.\n');
       } else {
-        err.write(`No recent request to the service: sending ${settings.traffic.durationSeconds} s of steady traffic.\n`);
+        // Within --timeout: the traffic takes at most what is left of it.
+        const traffic = { ...settings.traffic, durationSeconds: Math.max(1, Math.min(settings.traffic.durationSeconds, Math.floor(left() / 1000))) };
+        err.write(`No recent request to the service: sending ${traffic.durationSeconds} s of steady traffic.\n`);
         const run = deps.runTraffic ?? ((o, io) => runTraffic(o, io));
         try {
-          const result = await run(settings.traffic, { stdout: { write: () => undefined }, stderr: err });
+          const result = await run(traffic, { stdout: { write: () => undefined }, stderr: err });
           ctx.settings.trafficSeen = result.summary.reachable;
           if (!result.summary.reachable) err.write('The service did not answer: its signals cannot appear.\n');
         } catch (e) {

@@ -233,14 +233,17 @@ test('with no recent traffic and a --base-url, a little traffic is sent before c
   const world = await healthyWorld(t);
   for (const d of world.data.docs.get(INDEX.logs) ?? []) d.source['@timestamp'] = new Date(world.clock.now - 86_400_000).toISOString();
   let sentTo: string | undefined;
+  let seconds: number | undefined;
   const run = await runVerify(world, { baseUrl: 'http://127.0.0.1:9', timeout: 1, poll: 1 }, {
     runTraffic: async (o) => {
       sentTo = o.baseUrl;
+      seconds = o.durationSeconds;
       return { exitCode: 0, summary: { reachable: true } as never };
     },
   });
   assert.equal(sentTo, 'http://127.0.0.1:9');
-  assert.match(run.err, /No recent request to the service: sending 30 s of steady traffic/);
+  assert.equal(seconds, 1, 'the traffic (30 s by default) takes at most what is left of --timeout');
+  assert.match(run.err, /No recent request to the service: sending 1 s of steady traffic/);
 });
 
 test('every docs section a failure points to is a heading of docs/verify.md', async () => {
