@@ -302,7 +302,7 @@ async function run(
       notes: [reason],
     }));
     const result = config.uninstall
-      ? await uninstallStages(config, selectResources(resources, { flavour: detected.flavour, licence: 'both', env: deps.env, only: config.only }).applicable, ctx, reports, out)
+      ? await uninstallStages(config, selectResources(resources, { flavour: detected.flavour, licence: 'both', env: deps.env, only: config.only }).applicable, ctx, reports, out, signal)
       : await applyStages(config, applicable, resources, ctx, reports, out, signal);
     printSummary(config, reports, out, err, signal.aborted ? stopReason(signal).message : undefined);
     return { exitCode: result, objects: reports, flavour: detected.flavour, licence: detected.licence, version: detected.version };
@@ -449,7 +449,7 @@ async function applyStages(
  * this target does not offer (SLOs below platinum: handler.unavailable). Installed integration
  * packages stay (shared with the rest of the cluster).
  */
-async function uninstallStages(config: Config, defined: readonly Resource[], ctx: EngineContext, reports: ObjectReport[], out: Sink): Promise<ExitCode> {
+async function uninstallStages(config: Config, defined: readonly Resource[], ctx: EngineContext, reports: ObjectReport[], out: Sink, signal: AbortSignal): Promise<ExitCode> {
   const dryRun = config.mode === 'dry-run';
   let failed = false;
   out.write(dryRun ? '\nUninstall plan (dry run, nothing is removed):\n' : '\nUninstalling:\n');
@@ -460,6 +460,8 @@ async function uninstallStages(config: Config, defined: readonly Resource[], ctx
     out.write(`  ${line(report, 'FAILED')}\n      ${report.error}\n`);
   };
   for (const kind of [...KIND_ORDER].reverse().filter((k) => config.only === undefined || config.only.has(k))) {
+    // Ctrl-C or the run's deadline: stop before the next kind; the summary says what was done.
+    if (signal.aborted) break;
     const handler = handlerFor(kind);
     const unavailable = handler.unavailable?.(ctx);
     if (unavailable !== undefined) {
@@ -515,7 +517,7 @@ async function uninstallStages(config: Config, defined: readonly Resource[], ctx
       }
     }
   }
-  return failed ? EXIT.failed : EXIT.ok;
+  return failed || signal.aborted ? EXIT.failed : EXIT.ok;
 }
 
 /**

@@ -132,3 +132,20 @@ test('on Serverless, uninstall removes the data stream retention it set and the 
   assert.deepEqual(d.componentTemplates.get(SHARED)?.template, { mappings: { properties: { team: { type: 'keyword' } } } });
   assert.ok(!d.componentTemplates.has('traces-apm@custom'));
 });
+
+test('an uninstall interrupted (Ctrl-C, the run deadline) stops before the next kind and exits 1', async (t) => {
+  const d = await provisioned(t);
+  const interrupt = new AbortController();
+  // Ctrl-C arrives while the rules (the first kind uninstalled) are being deleted.
+  d.route('kibana', 'DELETE', /^\/api\/alerting\/rule\//, true, () => {
+    interrupt.abort(new Error('interrupted'));
+    return { status: 204 };
+  });
+  const requests = d.requests.length;
+  const run = await runEngine({ uninstall: true }, targetEnv(d), { signal: interrupt.signal });
+  assert.equal(run.result.exitCode, 1, run.out + run.err);
+  const writes = d.writes(requests).map((w) => `${w.method} ${w.path}`);
+  assert.ok(writes.some((w) => w.includes('/api/alerting/rule/')), writes.join('\n'));
+  assert.deepEqual(writes.filter((w) => !w.includes('/api/alerting/rule/')), [], 'no kind after the rules is touched');
+  assert.doesNotMatch(run.out, /FAILED\s+(kibana\.(connector|slo|saved_object|data_view)|es\.|fleet\.)/, 'kinds not reached are not reported as failed');
+});
