@@ -102,58 +102,50 @@ function stub(dir: string, name: string, body: string): void {
   chmodSync(file, 0o755);
 }
 
-test('make deploy refuses a kubectl older than 1.27 before it installs anything', { skip: makeSkip }, (t) => {
+/** `make deploy` with no cluster and these stand-in tools (name → shell body); it must stop with exit 2. */
+function deployRefused(t: TestContext, tools: Readonly<Record<string, string>>): { stdout: string; stderr: string; dir: string } {
   const dir = tempDir(t);
   const env = noClusterEnv(dir);
-  stub(dir, 'kubectl', 'echo \'{"clientVersion": {"major": "1", "minor": "26", "gitVersion": "v1.26.9"}}\'');
+  for (const [name, body] of Object.entries(tools)) stub(dir, name, body);
   const r = make(['deploy'], env);
   assert.equal(r.status, 2, r.stdout + r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr, dir };
+}
+
+test('make deploy refuses a kubectl older than 1.27 before it installs anything', { skip: makeSkip }, (t) => {
+  const r = deployRefused(t, { kubectl: 'echo \'{"clientVersion": {"major": "1", "minor": "26", "gitVersion": "v1.26.9"}}\'' });
   assert.match(r.stderr, /kubectl 1\.26 is too old: the overlays need kubectl >= 1\.27/);
   assert.doesNotMatch(r.stdout, /Installing the ECK operator|Building image|Creating kind cluster/);
 });
 
 test('make deploy names the problem when kubectl reports no version it can read, instead of stopping silently', { skip: makeSkip }, (t) => {
-  const dir = tempDir(t);
-  const env = noClusterEnv(dir);
-  stub(dir, 'kubectl', 'echo "{}"');
-  const r = make(['deploy'], env);
-  assert.equal(r.status, 2, r.stdout + r.stderr);
+  const r = deployRefused(t, { kubectl: 'echo "{}"' });
   assert.match(r.stderr, /kubectl 1\.\? is too old: the overlays need kubectl >= 1\.27/);
 });
 
 test('make deploy refuses a Node.js older than package.json\'s engines before it installs anything', { skip: makeSkip }, (t) => {
-  const dir = tempDir(t);
-  const env = noClusterEnv(dir);
-  stub(dir, 'node', 'echo v18.20.4');
-  const r = make(['deploy'], env);
-  assert.equal(r.status, 2, r.stdout + r.stderr);
+  const r = deployRefused(t, { node: 'echo v18.20.4' });
   assert.match(r.stderr, new RegExp(`Node\\.js v18\\.20\\.4 is not supported: package\\.json's engines need ${escapeRegExp(ENGINES)}`));
   assert.doesNotMatch(r.stdout, /Installing the ECK operator|Creating kind cluster/);
 });
 
 test('make deploy takes every Node.js line package.json\'s engines name and refuses the lines between them', { skip: makeSkip }, (t) => {
   for (const [version, allowed] of [['v22.13.0', true], ['v22.12.0', false], ['v23.11.0', false], ['v24.0.0', true], ['v25.9.0', false], ['v26.10.0', true], ['v28.1.0', true]] as const) {
-    const dir = tempDir(t);
-    const env = noClusterEnv(dir);
-    stub(dir, 'node', `echo ${version}`);
-    const r = make(['deploy'], env);
-    assert.equal(r.status, 2, r.stdout + r.stderr);
+    const r = deployRefused(t, { node: `echo ${version}` });
     if (allowed) assert.doesNotMatch(r.stderr, /is not supported/, version);
     else assert.match(r.stderr, new RegExp(`Node\\.js ${escapeRegExp(version)} is not supported`), version);
   }
 });
 
 test('make deploy on kind refuses a Docker engine with less memory than the stack requests, before creating the cluster', { skip: makeSkip ?? kubectlSkip }, (t) => {
-  const dir = tempDir(t);
-  const env = noClusterEnv(dir);
   // A Docker engine that answers, with 4 GiB; kind present with no cluster yet.
-  stub(dir, 'docker', 'if [ "$1 $2" = "info --format" ]; then echo 4294967296; fi; exit 0');
-  stub(dir, 'kind', 'echo "kind $*" >> "$(dirname "$0")/kind.log"; exit 0');
-  const r = make(['deploy'], env);
-  assert.equal(r.status, 2, r.stdout + r.stderr);
+  const r = deployRefused(t, {
+    docker: 'if [ "$1 $2" = "info --format" ]; then echo 4294967296; fi; exit 0',
+    kind: 'echo "kind $*" >> "$(dirname "$0")/kind.log"; exit 0',
+  });
   assert.match(r.stderr, /Docker has 4096 MiB of memory; the local stack on kind requests 6400 MiB/);
   assert.doesNotMatch(r.stdout, /Creating kind cluster|Installing the ECK operator/);
-  assert.ok(!existsSync(path.join(dir, 'bin', 'kind.log')), 'kind was not run');
+  assert.ok(!existsSync(path.join(r.dir, 'bin', 'kind.log')), 'kind was not run');
 });
 
 test('make deploy rejects an unknown overlay and lists the real ones', { skip: makeSkip }, (t) => {
